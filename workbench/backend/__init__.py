@@ -1,0 +1,130 @@
+"""Array backends: the only place in the engine that imports NumPy or CuPy.
+
+A :class:`Backend` carries the array module ``xp`` (``numpy`` or ``cupy``) and
+the few helpers the engine needs around it. Engine code writes ``xp = backend.xp``
+once and uses it; the CuPy path is the same code.
+
+>>> be = get_backend("numpy")
+>>> be.xp.zeros(3).shape
+(3,)
+"""
+from __future__ import annotations
+
+import io
+import math
+
+import numpy
+
+__all__ = [
+    "Backend",
+    "BackendUnavailableError",
+    "available_backends",
+    "get_backend",
+    "to_numpy",
+    "cpu",
+]
+
+
+class BackendUnavailableError(RuntimeError):
+    """The requested backend cannot be used on this machine (the message says why)."""
+
+
+class Backend:
+    """One array backend. ``xp`` is the array module; ``name`` is "numpy" or "cupy"."""
+
+    def __init__(self, name: str, xp):
+        self.name = name
+        self.xp = xp
+
+    def __repr__(self):
+        return f"Backend({self.name!r})"
+
+    def asarray(self, a, dtype=None):
+        """``a`` as an array of this backend (copied to the device if needed)."""
+        return self.xp.asarray(a, dtype=dtype)
+
+    def to_numpy(self, a):
+        return to_numpy(a)
+
+    def all_finite(self, a) -> bool:
+        """True when ``a`` holds no NaN or inf. One reduction; exact check only if the sum overflows."""
+        if a.size == 0:
+            return True
+        if math.isfinite(float(a.sum(dtype=self.xp.float64))):
+            return True
+        return bool(self.xp.isfinite(a).all())
+
+    def first_nonfinite(self, a) -> tuple:
+        """Index of the first NaN/inf in ``a`` (for error messages)."""
+        bad = numpy.argwhere(~numpy.isfinite(to_numpy(a)))
+        return tuple(int(i) for i in bad[0]) if len(bad) else ()
+
+    def rng(self, seed):
+        """A seeded NumPy random generator (init is drawn on the CPU so both backends agree)."""
+        return numpy.random.default_rng(seed)
+
+
+def _cupy_or_reason():
+    """(cupy module, None) when a GPU is usable, else (None, reason)."""
+    try:
+        import cupy
+    except ImportError as exc:
+        return None, f"CuPy is not installed ({exc}); install the 'gpu' extra: pip install 'rnn-workbench[gpu]'"
+    try:
+        n = cupy.cuda.runtime.getDeviceCount()
+    except Exception as exc:  # CUDARuntimeError: no driver / no device
+        return None, f"CuPy is installed but no CUDA device is usable: {exc}"
+    if n < 1:
+        return None, "CuPy is installed but reports 0 CUDA devices"
+    return cupy, None
+
+
+_BACKENDS: dict[str, Backend] = {"numpy": Backend("numpy", numpy)}
+cpu = _BACKENDS["numpy"]
+
+
+def get_backend(name: str | Backend = "auto") -> Backend:
+    """``"numpy"``, ``"cupy"`` or ``"auto"`` (CuPy when a GPU is usable, else NumPy)."""
+    if isinstance(name, Backend):
+        return name
+    if name not in ("numpy", "cupy", "auto"):
+        raise ValueError(f"backend: expected 'numpy', 'cupy' or 'auto', got {name!r}")
+    if name == "numpy":
+        return cpu
+    if "cupy" not in _BACKENDS:
+        cupy, reason = _cupy_or_reason()
+        if cupy is None:
+            if name == "auto":
+                return cpu
+            raise BackendUnavailableError(f"backend 'cupy' is unavailable: {reason}")
+        _BACKENDS["cupy"] = Backend("cupy", cupy)
+    return _BACKENDS["cupy"]
+
+
+def available_backends() -> list[str]:
+    """Names of the backends usable here, NumPy first."""
+    return ["numpy"] + (["cupy"] if _cupy_or_reason()[0] is not None else [])
+
+
+def to_numpy(a):
+    """A NumPy array from a NumPy or CuPy array (or anything array-like)."""
+    get = getattr(a, "get", None)
+    if get is not None and type(a).__module__.startswith("cupy"):
+        return get()
+    return numpy.asarray(a)
+
+
+def array_module(a):
+    """``numpy`` or ``cupy``, whichever owns ``a``."""
+    return _BACKENDS["cupy"].xp if type(a).__module__.startswith("cupy") else numpy
+
+
+def save_npz(file, arrays: dict) -> None:
+    """Write ``{name: array}`` as an uncompressed .npz to a path or binary file object."""
+    numpy.savez(file, **{k: to_numpy(v) for k, v in arrays.items()})
+
+
+def load_npz(data: bytes) -> dict:
+    """Read an .npz held in memory, never unpickling objects."""
+    with numpy.load(io.BytesIO(data), allow_pickle=False) as z:
+        return {k: z[k] for k in z.files}

@@ -1,0 +1,80 @@
+"""Input checks at the network boundary, and the move to the internal time-major layout.
+
+Every error names the argument, what was expected and what was given.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass
+class Batch:
+    """One minibatch in internal layout: recurrent arrays (T, N, F), masks (T, N); 2-d (N, F)."""
+
+    x: object
+    fmask: object = None
+    labels: object = None
+    lmask: object = None
+
+    @property
+    def n(self) -> int:
+        return self.x.shape[1] if self.x.ndim == 3 else self.x.shape[0]
+
+    def segment(self, t0: int, t1: int) -> "Batch":
+        """Steps t0..t1-1 of every time-major array (views)."""
+        def cut(a):
+            return None if a is None else (a[t0:t1] if a.ndim >= 2 and self.x.ndim == 3 else a)
+        return Batch(self.x[t0:t1], cut(self.fmask), cut(self.labels), cut(self.lmask))
+
+
+def _shape_text(recurrent: bool, width: int, what: str) -> str:
+    return f"[batch, {what}={width}, time]" if recurrent else f"[batch, {what}={width}]"
+
+
+def to_internal(backend, dtype, name, a, recurrent, width, what="n_in", batch=None, time=None):
+    """Check ``a`` ([batch, width, time] or [batch, width]) and return it time-major (T, N, F) or (N, F)."""
+    xp = backend.xp
+    ndim = 3 if recurrent else 2
+    shape = tuple(getattr(a, "shape", ()))
+    if not hasattr(a, "shape"):
+        a = backend.asarray(a, dtype)
+        shape = a.shape
+    expected = _shape_text(recurrent, width, what)
+    if len(shape) != ndim:
+        raise ValueError(f"{name}: expected a {ndim}-d array {expected}, got shape {shape}")
+    if shape[1] != width:
+        raise ValueError(f"{name}: expected {what}={width} at axis 1 ({expected}), got shape {shape}")
+    if batch is not None and shape[0] != batch:
+        raise ValueError(f"{name}: expected batch size {batch} (as the features), got shape {shape}")
+    if time is not None and recurrent and shape[2] != time:
+        raise ValueError(f"{name}: expected {time} time steps (as the features), got shape {shape}")
+    a = backend.asarray(a, dtype)
+    if not backend.all_finite(a):
+        raise ValueError(f"{name} contains NaN or inf (first at index {backend.first_nonfinite(a)})")
+    return xp.ascontiguousarray(a.transpose(2, 0, 1)) if recurrent else a
+
+
+def mask_to_internal(backend, dtype, name, m, batch, time):
+    """Check a [batch, time] mask of 0/1 (bool or numbers); return it as (T, N) of ``dtype``.
+
+    For 2-d data (time None) the mask is [batch] or [batch, 1] and comes back as (N,).
+    """
+    if m is None:
+        return None
+    xp = backend.xp
+    m = backend.asarray(m)
+    expected = (batch,) if time is None else (batch, time)
+    ok = m.shape == expected or (time is None and m.shape == (batch, 1))
+    if not ok:
+        want = "[batch]" if time is None else "[batch, time]"
+        raise ValueError(f"{name}: expected shape {want} = {expected}, got {tuple(m.shape)}")
+    m = m.astype(dtype, copy=False)
+    if not bool(((m == 0) | (m == 1)).all()):
+        bad = backend.to_numpy(m)
+        raise ValueError(f"{name}: values must be 0 or 1, found {sorted(set(bad[(bad != 0) & (bad != 1)].tolist()))[:5]}")
+    return m.reshape(batch) if time is None else xp.ascontiguousarray(m.T)
+
+
+def to_public(xp, a, recurrent):
+    """Internal (T, N, F) -> public [N, F, T] (a copy); 2-d arrays are copied as they are."""
+    return xp.ascontiguousarray(a.transpose(1, 2, 0)) if recurrent else a.copy()

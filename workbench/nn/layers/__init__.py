@@ -1,0 +1,1 @@
+"""Runtime layers (the math); their configurations are in ``workbench.conf``."""

@@ -1,0 +1,240 @@
+"""Runtime recurrent layers: LSTM / GravesLSTM and SimpleRnn.
+
+``forward(x, mask, state)``: x (T, N, n_in) time-major, mask (T, N) with 1 = real step,
+state ``{"h": (N, H), "c": (N, H)}`` or None for zeros. Returns y (T, N, H) and a cache whose
+``final_state()`` is the state after the last (valid) step. ``step(x, state)`` advances a
+stepping state made by ``make_state`` by one step, x (N, n_in) -> h (N, H).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workbench.nn.activations import get_activation
+from workbench.nn.layers.base import RuntimeLayer, init_weight
+from workbench.nn.lstm_cell import (
+    GateMath, lstm_backward, lstm_backward_prepass, lstm_forward, lstm_step, rnn_backward, rnn_forward,
+)
+
+
+@dataclass
+class RecurrentCache:
+    x: object            # (T, N, I) layer input
+    mask: object         # (T, N) or None
+    inv: object          # (T, N, 1) bool, True = masked, or None
+    pad: list            # steps with at least one masked example
+    Hs: object           # (T+1, N, H) states, Hs[0] = initial
+    C: object = None     # LSTM: (T+1, N, H) cell states
+    A: object = None     # LSTM: (T, N, 4H) activated gates
+    TC: object = None    # LSTM: (T, N, H) act(c)
+
+    def final_state(self) -> dict:
+        s = {"h": self.Hs[-1]}
+        if self.C is not None:
+            s["c"] = self.C[-1]
+        return s
+
+
+def mask_info(xp, mask):
+    """(inv (T, N, 1) bool, list of steps that have a masked example) for a (T, N) mask."""
+    if mask is None:
+        return None, []
+    inv = (mask == 0)[..., None]
+    pad = xp.nonzero(inv.any(axis=(1, 2)))[0]
+    return inv, [int(t) for t in pad.tolist()]
+
+
+class Recurrent(RuntimeLayer):
+    """Shared parts: state handling, the stacked step weights [W; RW; b] and the weight GEMMs."""
+
+    weight_keys = ("W", "RW", "P")
+    state_keys = ("h",)
+    gates = 1
+
+    def __init__(self, conf, xp, dtype):
+        super().__init__(conf, xp, dtype)
+        self.I, self.H = conf.n_in, conf.n_out
+        self.act = get_activation(conf.activation)
+        self._stacked = None
+
+    def param_shapes(self):
+        G = self.gates * self.H
+        return {"W": (self.I, G), "RW": (self.H, G), "b": (G,)}
+
+    def init_params(self, rng):
+        c, G = self.conf, self.gates * self.H
+        self._fill("W", init_weight(rng, c.weight_init, (self.I, G), self.I, self.H))
+        self._fill("RW", init_weight(rng, c.weight_init, (self.H, G), self.H, self.H))
+
+    def params_changed(self):
+        self._stacked = None
+
+    def col_scale(self):
+        return 1.0
+
+    def stacked(self):
+        """Cached (I + H + 1, G) = [W; RW; b] * column scale, for ``step`` and ``forward``."""
+        if self._stacked is None:
+            p, xp = self.params, self.xp
+            self._stacked = xp.concatenate([p["W"], p["RW"], p["b"][None]], axis=0) * self.col_scale()
+        return self._stacked
+
+    def make_state(self, N, state=None):
+        """A stepping state for N examples: {"h", "c", "buf"}, buf (N, I + H + 1) = [x, h, 1]."""
+        xp, I, H = self.xp, self.I, self.H
+        buf = xp.zeros((N, I + H + 1), dtype=self.dtype)
+        buf[:, I + H] = 1
+        s = {"h": buf[:, I:I + H], "buf": buf}
+        if state is not None:
+            xp.copyto(s["h"], state["h"])
+        for k in self.state_keys[1:]:
+            s[k] = xp.zeros((N, H), dtype=self.dtype) if state is None else state[k].copy()
+        return s
+
+    def _input_projection(self, x, T, N):
+        """(T, N, G) = x W + b in one GEMM (with the column scale)."""
+        S, I, G = self.stacked(), self.I, self.gates * self.H
+        Z = self.ws.get("Z", (T, N, G))
+        self.xp.matmul(x.reshape(T * N, I), S[:I], out=Z.reshape(T * N, G))
+        Z += S[-1]
+        return Z
+
+    def _init_states(self, names, T, N, state):
+        out = []
+        for name in names:
+            a = self.ws.get(name, (T + 1, N, self.H))
+            key = "h" if name == "Hs" else "c"
+            if state is None:
+                a[0].fill(0)
+            else:
+                self.xp.copyto(a[0], state[key])
+            out.append(a)
+        return out
+
+    def _weight_grads(self, cache, dZ, t_stop, need_dx):
+        """dW, dRW, db from dZ over steps t_stop..T-1 (one GEMM each); returns dx (T, N, I)."""
+        xp, g = self.xp, self.grads
+        T, N, G = dZ.shape
+        d2 = dZ[t_stop:].reshape(-1, G)
+        xp.matmul(cache.x[t_stop:].reshape(-1, self.I).T, d2, out=g["W"])
+        xp.matmul(cache.Hs[t_stop:T].reshape(-1, self.H).T, d2, out=g["RW"])
+        d2.sum(axis=0, out=g["b"])
+        if not need_dx:
+            return None
+        if t_stop == 0:
+            return (d2 @ self.params["W"].T).reshape(T, N, self.I)
+        dx = xp.zeros((T, N, self.I), dtype=self.dtype)
+        dx[t_stop:] = (d2 @ self.params["W"].T).reshape(T - t_stop, N, self.I)
+        return dx
+
+    def _masked_dy(self, dy, cache):
+        return dy if cache.mask is None else dy * cache.mask[..., None]
+
+    @staticmethod
+    def _output(Hs, mask):
+        return Hs[1:] if mask is None else Hs[1:] * mask[..., None]
+
+
+class LSTMLayer(Recurrent):
+    """LSTM and GravesLSTM (``conf.peepholes``). Params W (I, 4H), RW (H, 4H), b (4H,), [P (3, H)]."""
+
+    state_keys = ("h", "c")
+    gates = 4
+
+    def __init__(self, conf, xp, dtype):
+        super().__init__(conf, xp, dtype)
+        self.peep = conf.peepholes
+        self.gm = GateMath(xp, get_activation(conf.gate_activation), self.act, self.H, dtype)
+        if not self.peep:
+            self.weight_keys = ("W", "RW")
+
+    def param_shapes(self):
+        shapes = super().param_shapes()
+        if self.peep:
+            shapes["P"] = (3, self.H)
+        return shapes
+
+    def init_params(self, rng):
+        super().init_params(rng)
+        self.params["b"][self.H:2 * self.H] = self.conf.forget_gate_bias_init
+        if self.peep:
+            self._fill("P", init_weight(rng, self.conf.weight_init, (3, self.H), self.H, self.H))
+
+    def col_scale(self):
+        return self.gm.scale
+
+    def _peepholes(self):
+        return self.params["P"] * self.gm.peep_scale if self.peep else None
+
+    def forward(self, x, mask=None, state=None):
+        xp, H = self.xp, self.H
+        T, N, _ = x.shape
+        Z = self._input_projection(x, T, N)
+        Hs, C = self._init_states(("Hs", "C"), T, N, state)
+        TC = self.ws.get("TC", (T, N, H))
+        tmp, tmp2 = self.ws.get("tmp", (N, 4 * H)), self.ws.get("tmp2", (N, 2, H))
+        inv, pad = mask_info(xp, mask)
+        lstm_forward(xp, self.gm, Z, self.stacked()[self.I:self.I + H], self._peepholes(),
+                     Hs, C, TC, tmp, tmp2, inv, pad)
+        return self._output(Hs, mask), RecurrentCache(x, mask, inv, pad, Hs, C, Z, TC)
+
+    def backward(self, dy, cache, back_length=None, need_dx=True):
+        xp, H, ws = self.xp, self.H, self.ws
+        T, N, _ = dy.shape
+        t0 = max(0, T - back_length) if back_length else 0
+        M, TCDo, K = ws.get("M", (T, N, 3 * H)), ws.get("TCDo", (T, N, H)), ws.get("K", (T, N, H))
+        lstm_backward_prepass(xp, self.gm, cache.A[t0:], cache.C[t0:], cache.TC[t0:], M[t0:], TCDo[t0:], K[t0:])
+        dZ = ws.get("dZ", (T, N, 4 * H))
+        bufs = [ws.zeros(f"b{k}", (N, H)) for k in range(6)] + [ws.get("tmp2", (N, 2, H))]
+        P = self.params["P"] if self.peep else None
+        lstm_backward(xp, cache.A, cache.C, M, TCDo, K, self._masked_dy(dy, cache), dZ,
+                      xp.ascontiguousarray(self.params["RW"].T), P, bufs, t0, cache.inv, cache.pad)
+        if self.peep:
+            dP, C = self.grads["P"], cache.C
+            d4 = dZ[t0:].reshape(T - t0, N, 4, H)
+            dP[:2] = (d4[:, :, :2] * C[t0:T, :, None, :]).sum(axis=(0, 1))
+            dP[2] = (d4[:, :, 3] * C[t0 + 1:T + 1]).sum(axis=(0, 1))
+        return self._weight_grads(cache, dZ, t0, need_dx)
+
+    def step(self, x, state):
+        """One step for x (N, I), updating ``state`` (from ``make_state``) in place; returns h (N, H)."""
+        xp, I, H = self.xp, self.I, self.H
+        buf, c = state["buf"], state["c"]
+        N = x.shape[0]
+        xp.copyto(buf[:, :I], x)
+        z = self.ws.get("step_z", (N, 4 * H))
+        xp.matmul(buf, self.stacked(), out=z)
+        lstm_step(xp, self.gm, z, c, c, self.ws.get("step_tc", (N, H)), state["h"], self._peepholes(),
+                  self.ws.get("step_tmp", (N, H)), self.ws.get("step_tmp2", (N, 2, H)))
+        return state["h"]
+
+
+class SimpleRnnLayer(Recurrent):
+    """``h[t] = act(x[t] W + h[t-1] RW + b)``. Params W (I, H), RW (H, H), b (H,)."""
+
+    def forward(self, x, mask=None, state=None):
+        T, N, _ = x.shape
+        Z = self._input_projection(x, T, N)
+        (Hs,) = self._init_states(("Hs",), T, N, state)
+        inv, pad = mask_info(self.xp, mask)
+        rnn_forward(self.xp, self.act, Z, self.params["RW"], Hs, inv, pad)
+        return self._output(Hs, mask), RecurrentCache(x, mask, inv, pad, Hs)
+
+    def backward(self, dy, cache, back_length=None, need_dx=True):
+        xp, ws = self.xp, self.ws
+        T, N, H = dy.shape
+        t0 = max(0, T - back_length) if back_length else 0
+        dZ = ws.get("dZ", (T, N, H))
+        bufs = (ws.zeros("b0", (N, H)), ws.zeros("b1", (N, H)))
+        rnn_backward(xp, self.act, cache.Hs, self._masked_dy(dy, cache), dZ,
+                     xp.ascontiguousarray(self.params["RW"].T), bufs, t0, cache.inv, cache.pad)
+        return self._weight_grads(cache, dZ, t0, need_dx)
+
+    def step(self, x, state):
+        xp, I, H = self.xp, self.I, self.H
+        buf = state["buf"]
+        xp.copyto(buf[:, :I], x)
+        h = self.ws.get("step_h", (x.shape[0], H))
+        xp.matmul(buf, self.stacked(), out=h)
+        self.act.forward(xp, h)
+        xp.copyto(state["h"], h)
+        return state["h"]

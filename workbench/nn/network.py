@@ -1,0 +1,267 @@
+"""MultiLayerNetwork: parameters, forward passes, scores and gradients.
+
+Training (``fit``) lives in ``training.py``, stepping (``rnn_time_step``) in ``stepping.py``,
+saving in ``workbench.io``. Public arrays are DL4J's layout ([batch, features, time]); inside,
+recurrent data is time-major (T, N, F) and all parameters live in one flat vector whose
+per-layer views the layers use.
+"""
+from __future__ import annotations
+
+import math
+
+from workbench.backend import get_backend
+from workbench.conf import MultiLayerConfiguration
+from workbench.nn.checks import Batch, mask_to_internal, to_internal, to_public
+from workbench.nn.layers.dense import Dense, Output
+from workbench.nn.layers.recurrent import LSTMLayer, SimpleRnnLayer
+from workbench.nn.stepping import SteppingMixin
+from workbench.nn.training import TrainingMixin
+from workbench.nn.updaters import UpdaterState
+
+RUNTIME_LAYERS = {"LSTM": LSTMLayer, "GravesLSTM": LSTMLayer, "SimpleRnn": SimpleRnnLayer,
+                  "DenseLayer": Dense, "OutputLayer": Output, "RnnOutputLayer": Output}
+
+
+class MultiLayerNetwork(TrainingMixin, SteppingMixin):
+    """A stack of layers built from a :class:`MultiLayerConfiguration`.
+
+    >>> net = MultiLayerNetwork(conf); net.init()
+    >>> net.fit(train, epochs=5); y = net.output(x)   # x [batch, n_in, time]
+    """
+
+    def __init__(self, conf: MultiLayerConfiguration, backend="numpy"):
+        if not isinstance(conf, MultiLayerConfiguration):
+            raise TypeError(f"conf: expected a MultiLayerConfiguration, got {type(conf).__name__}")
+        self.conf = conf
+        self.backend = get_backend(backend)
+        self.xp = self.backend.xp
+        self.dtype = getattr(self.xp, conf.dtype)
+        self.layers = [RUNTIME_LAYERS[type(lc).__name__](lc, self.xp, self.dtype) for lc in conf.built_layers]
+        self._flat = self._grad = self.updater = None
+        self._slices = []                      # (start, stop) of each layer in the flat vectors
+        self.iteration_count = 0               # parameter updates so far
+        self.epoch_count = 0
+        self.last_score = None
+        self._step_states = {}
+
+    # ---- parameters ----
+    def init(self) -> "MultiLayerNetwork":
+        """Allocate and initialise parameters (seeded by ``conf.seed``) and the updater state."""
+        xp = self.xp
+        sizes = [[(k, s, math.prod(s)) for k, s in layer.param_shapes().items()] for layer in self.layers]
+        n = sum(size for layer_sizes in sizes for _, _, size in layer_sizes)
+        self._flat = xp.zeros(n, dtype=self.dtype)
+        self._grad = xp.zeros(n, dtype=self.dtype)
+        rng = self.backend.rng(self.conf.seed)
+        start, self._slices = 0, []
+        for layer, layer_sizes in zip(self.layers, sizes):
+            first = start
+            layer.params, layer.grads = {}, {}
+            for key, shape, size in layer_sizes:
+                layer.params[key] = self._flat[start:start + size].reshape(shape)
+                layer.grads[key] = self._grad[start:start + size].reshape(shape)
+                start += size
+            self._slices.append((first, start))
+            layer.init_params(rng)
+        self.updater = UpdaterState(self.conf.updater, xp, n, self.dtype)
+        self.iteration_count = self.epoch_count = 0
+        self._params_changed()
+        self._step_states = {}
+        return self
+
+    def _require_init(self):
+        if self._flat is None:
+            raise RuntimeError("the network has no parameters yet: call net.init() first")
+
+    def _params_changed(self):
+        for layer in self.layers:
+            layer.params_changed()
+
+    def num_params(self) -> int:
+        self._require_init()
+        return int(self._flat.size)
+
+    def params(self) -> dict:
+        """Copies of every parameter, keyed ``"<layer>_<name>"`` (e.g. ``"0_W"``)."""
+        self._require_init()
+        return {f"{i}_{k}": v.copy() for i, layer in enumerate(self.layers) for k, v in layer.params.items()}
+
+    def set_params(self, params: dict) -> None:
+        """Set some or all parameters from a dict shaped like ``params()``."""
+        self._require_init()
+        views = {f"{i}_{k}": v for i, layer in enumerate(self.layers) for k, v in layer.params.items()}
+        for key, value in params.items():
+            if key not in views:
+                raise KeyError(f"set_params: unknown parameter {key!r}; known: {', '.join(views)}")
+            shape = tuple(getattr(value, "shape", ()))
+            if shape != views[key].shape:
+                raise ValueError(f"set_params: {key!r} expected shape {views[key].shape}, got {shape}")
+        for key, value in params.items():
+            views[key][...] = self.backend.asarray(value, self.dtype)
+        self._params_changed()
+
+    # ---- data in and out ----
+    @property
+    def _recurrent_in(self) -> bool:
+        return self.conf.built_layers[0].input_kind == "recurrent"
+
+    @property
+    def _recurrent_out(self) -> bool:
+        return self.conf.built_layers[-1].output_kind == "recurrent"
+
+    def _batch(self, x, features_mask=None, labels=None, labels_mask=None) -> Batch:
+        be, dt = self.backend, self.dtype
+        first, last = self.conf.built_layers[0], self.conf.built_layers[-1]
+        xi = to_internal(be, dt, "features", x, self._recurrent_in, first.n_in)
+        N = xi.shape[1] if self._recurrent_in else xi.shape[0]
+        T = xi.shape[0] if self._recurrent_in else None
+        fm = mask_to_internal(be, dt, "features_mask", features_mask, N, T) if T is not None else None
+        b = Batch(xi, fm)
+        if labels is not None:
+            T_out = T if self._recurrent_out else None
+            b.labels = to_internal(be, dt, "labels", labels, self._recurrent_out, last.n_out, "n_out", N, T_out)
+            b.lmask = mask_to_internal(be, dt, "labels_mask", labels_mask, N, T_out)
+        elif labels_mask is not None:
+            b.lmask = mask_to_internal(be, dt, "labels_mask", labels_mask, N, T if self._recurrent_out else None)
+        return b
+
+    def _dataset_batch(self, ds) -> Batch:
+        for attr in ("features", "labels"):
+            if not hasattr(ds, attr):
+                raise TypeError(f"expected a DataSet (features, labels, masks), got {type(ds).__name__}")
+        return self._batch(ds.features, getattr(ds, "features_mask", None), ds.labels,
+                           getattr(ds, "labels_mask", None))
+
+    # ---- forward ----
+    def _forward(self, batch: Batch, states=None):
+        """Run every layer; returns (output, caches, activations)."""
+        self._require_init()
+        x, caches, acts = batch.x, [], [batch.x]
+        for i, layer in enumerate(self.layers):
+            mask = batch.fmask if layer.conf.is_recurrent else None
+            x, cache = layer.forward(x, mask, None if states is None else states.get(i))
+            caches.append(cache)
+            acts.append(x)
+        return x, caches, acts
+
+    def output(self, x, features_mask=None, labels_mask=None):
+        """Stateless forward pass: [batch, n_out, time] (or [batch, n_out]); 0 where labels_mask is 0."""
+        b = self._batch(x, features_mask, labels_mask=labels_mask)
+        y, _, _ = self._forward(b)
+        if b.lmask is not None:
+            y = y * b.lmask[..., None]
+        return to_public(self.xp, y, self._recurrent_out)
+
+    def feed_forward(self, x, features_mask=None) -> list:
+        """Activations of the input and of every layer, each in public layout."""
+        b = self._batch(x, features_mask)
+        _, _, acts = self._forward(b)
+        return [to_public(self.xp, a, a.ndim == 3) for a in acts]
+
+    # ---- scores and gradients ----
+    def _labels_mask(self, batch: Batch):
+        """The labels mask, or the features mask for same-length recurrent outputs without one."""
+        if batch.lmask is not None or not self._recurrent_out:
+            return batch.lmask
+        return batch.fmask
+
+    def _output_layer(self) -> Output:
+        out = self.layers[-1]
+        if not isinstance(out, Output):
+            raise ValueError(f"scoring and training need an output layer last; layer {len(self.layers) - 1} "
+                             f"is {type(out.conf).__name__} (add an OutputLayer or RnnOutputLayer)")
+        return out
+
+    def _example_scores(self, batch: Batch, caches, grad_scale=None):
+        """(per-example data score (N,), dL/dz of the output layer or None)."""
+        out = self._output_layer()
+        if batch.labels is None:
+            raise ValueError("labels are required to compute a score")
+        rows, dz = out.loss(caches[-1], batch.labels, self._labels_mask(batch), grad_scale)
+        per_example = rows.reshape(-1, batch.n).sum(axis=0) if self._recurrent_out else rows
+        return per_example, dz
+
+    def _regularization(self, with_grad: bool) -> float:
+        """Score of l1/l2 (0.5 * l2 * sum(w^2) + l1 * sum|w|); adds their gradient when asked."""
+        c, xp, total = self.conf, self.xp, 0.0
+        if not (c.l1 or c.l2 or c.l1_bias or c.l2_bias):
+            return 0.0
+        for layer in self.layers:
+            for key, p in layer.params.items():
+                l1, l2 = (c.l1, c.l2) if key in layer.weight_keys else (c.l1_bias, c.l2_bias)
+                if l2:
+                    total += 0.5 * l2 * float((p * p).sum())
+                    if with_grad:
+                        layer.grads[key] += l2 * p
+                if l1:
+                    total += l1 * float(xp.abs(p).sum())
+                    if with_grad:
+                        layer.grads[key] += l1 * xp.sign(p)
+        return total
+
+    def _gradient(self, batch: Batch, states=None, back_length=None):
+        """Forward + backward: fills the flat gradient, returns (score, caches)."""
+        _, caches, _ = self._forward(batch, states)
+        N = batch.n
+        per_example, dz = self._example_scores(batch, caches, grad_scale=1.0 / N)
+        dx = self.layers[-1].backward_z(dz, caches[-1])
+        for i in range(len(self.layers) - 2, -1, -1):
+            layer = self.layers[i]
+            if layer.conf.is_recurrent:
+                dx = layer.backward(dx, caches[i], back_length=back_length, need_dx=i > 0)
+            else:
+                dx = layer.backward(dx, caches[i])
+        score = float(per_example.sum()) / N + self._regularization(with_grad=True)
+        return score, caches
+
+    def score(self, dataset) -> float:
+        """Sum of the per-step losses over unmasked label steps / batch size, plus regularisation."""
+        b = self._dataset_batch(dataset)
+        _, caches, _ = self._forward(b)
+        per_example, _ = self._example_scores(b, caches)
+        return float(per_example.sum()) / b.n + self._regularization(with_grad=False)
+
+    def score_examples(self, dataset, add_reg: bool = False):
+        """Per-example score [batch] (summed over that example's unmasked steps)."""
+        b = self._dataset_batch(dataset)
+        _, caches, _ = self._forward(b)
+        per_example, _ = self._example_scores(b, caches)
+        return per_example + self._regularization(with_grad=False) if add_reg else per_example
+
+    def compute_gradient_and_score(self, dataset):
+        """(gradients keyed like ``params()``, score) with full BPTT from a zero state."""
+        score, _ = self._gradient(self._dataset_batch(dataset))
+        grads = {f"{i}_{k}": g.copy() for i, layer in enumerate(self.layers) for k, g in layer.grads.items()}
+        return grads, score
+
+    def evaluate(self, data, labels=None):
+        """Masked classification evaluation over a DataSet or an iterable of them."""
+        from workbench.eval import Evaluation
+        ev = Evaluation(labels=labels)
+        for ds in _as_datasets(data):
+            b = self._dataset_batch(ds)
+            y, _, _ = self._forward(b)
+            mask = self._labels_mask(b)
+            ev.eval(to_public(self.xp, b.labels, self._recurrent_out), to_public(self.xp, y, self._recurrent_out),
+                    None if mask is None else (mask.T if self._recurrent_out else mask))
+        return ev
+
+    # ---- saving ----
+    def save(self, path, include_state: bool = False) -> None:
+        """Write a zip of config.json + params/updater .npz (+ the stepping state). Atomic."""
+        from workbench.io import save_network
+        save_network(self, path, include_state)
+
+    @classmethod
+    def load(cls, path, backend="numpy") -> "MultiLayerNetwork":
+        from workbench.io import load_network
+        return load_network(path, backend)
+
+
+def _as_datasets(data):
+    """A DataSet alone, or every DataSet of an iterable (reset first when it can be)."""
+    if hasattr(data, "features"):
+        return [data]
+    if hasattr(data, "reset"):
+        data.reset()
+    return data

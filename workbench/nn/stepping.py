@@ -1,0 +1,91 @@
+"""Stateful step-by-step prediction: rnn_time_step and the stored state of each recurrent layer."""
+from __future__ import annotations
+
+from workbench.nn.checks import to_internal, to_public
+
+
+class SteppingMixin:
+    """``rnn_time_step`` and friends for MultiLayerNetwork. ``_step_states`` maps a recurrent
+    layer index to its stepping state (see ``Recurrent.make_state``)."""
+
+    def _recurrent_indices(self) -> list:
+        return [i for i, layer in enumerate(self.layers) if layer.conf.is_recurrent]
+
+    def _stored_batch(self):
+        for state in self._step_states.values():
+            return state["h"].shape[0]
+        return None
+
+    def rnn_time_step(self, x):
+        """Predict from the stored state and keep the new state.
+
+        x [batch, n_in] (one step -> [batch, n_out]) or [batch, n_in, k] (k steps ->
+        [batch, n_out, k]). Equals ``output()`` on the whole history, however it is chunked.
+        """
+        self._require_init()
+        if not self._recurrent_indices():
+            raise ValueError("rnn_time_step: the network has no recurrent layer to keep state in")
+        first = self.conf.built_layers[0]
+        ndim = getattr(x, "ndim", None)
+        if ndim not in (2, 3):
+            raise ValueError(f"rnn_time_step: x must be [batch, n_in={first.n_in}] (one step) or "
+                             f"[batch, n_in={first.n_in}, k] (k steps), got shape {getattr(x, 'shape', None)}")
+        x = to_internal(self.backend, self.dtype, "rnn_time_step x", x, ndim == 3, first.n_in)
+        N = x.shape[1] if ndim == 3 else x.shape[0]
+        stored = self._stored_batch()
+        if stored is not None and stored != N:
+            raise ValueError(f"rnn_time_step: input batch {N} != stored state batch {stored}; "
+                             "call rnn_clear_previous_state() before starting a new series")
+        states = self._step_states
+        for i, layer in enumerate(self.layers):
+            if not layer.conf.is_recurrent:
+                x, _ = layer.forward(x)
+            elif ndim == 2:
+                state = states.get(i) or states.setdefault(i, layer.make_state(N))
+                x = layer.step(x, state)
+            else:
+                x, cache = layer.forward(x, None, states.get(i))
+                states[i] = layer.make_state(N, cache.final_state())
+        return to_public(self.xp, x, ndim == 3)
+
+    def rnn_clear_previous_state(self) -> None:
+        """Forget the stored state of every layer; the next rnn_time_step starts from zeros."""
+        self._step_states = {}
+
+    def _check_recurrent_index(self, layer, who):
+        rec = self._recurrent_indices()
+        if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < len(self.layers):
+            raise IndexError(f"{who}: layer must be an index in [0, {len(self.layers) - 1}], got {layer!r}")
+        if layer not in rec:
+            raise ValueError(f"{who}: layer {layer} ({type(self.layers[layer].conf).__name__}) is not "
+                             f"recurrent; recurrent layers: {rec}")
+        return self.layers[layer]
+
+    def rnn_get_previous_state(self, layer: int) -> dict:
+        """A copy of the stored state of a recurrent layer ({} before the first step).
+
+        LSTM: ``{"h": [batch, n_out], "c": [batch, n_out]}``; SimpleRnn: ``{"h": ...}``.
+        """
+        rl = self._check_recurrent_index(layer, "rnn_get_previous_state")
+        state = self._step_states.get(layer)
+        return {} if state is None else {k: state[k].copy() for k in rl.state_keys}
+
+    def rnn_set_previous_state(self, layer: int, state: dict) -> None:
+        """Replace the stored state of a recurrent layer (arrays are copied)."""
+        rl = self._check_recurrent_index(layer, "rnn_set_previous_state")
+        who = f"rnn_set_previous_state(layer={layer})"
+        if not isinstance(state, dict) or set(state) != set(rl.state_keys):
+            got = sorted(state) if isinstance(state, dict) else type(state).__name__
+            raise ValueError(f"{who}: expected keys {list(rl.state_keys)}, got {got}")
+        arrays = {k: self.backend.asarray(v, self.dtype) for k, v in state.items()}
+        N = arrays["h"].shape[0] if arrays["h"].ndim == 2 else None
+        for k, a in arrays.items():
+            if a.shape != (N, rl.H):
+                raise ValueError(f"{who}: {k!r} expected shape [batch, n_out={rl.H}] "
+                                 f"(batch as 'h'), got {tuple(a.shape)}")
+        others = {i: s for i, s in self._step_states.items() if i != layer}
+        stored = next((s["h"].shape[0] for s in others.values()), None)
+        if stored is not None and stored != N:
+            raise ValueError(f"{who}: batch {N} != stored state batch {stored} of the other layers; "
+                             "call rnn_clear_previous_state() first")
+        self._step_states[layer] = rl.make_state(N, arrays)

@@ -1,0 +1,91 @@
+"""fit: standard and truncated BPTT, gradient normalisation, updates and listeners."""
+from __future__ import annotations
+
+import math
+import warnings
+
+
+class TrainingDivergedError(FloatingPointError):
+    """The score or gradient became NaN/inf; the parameters keep their last finite values."""
+
+
+class TrainingMixin:
+    """``fit`` for MultiLayerNetwork (uses its ``_gradient``, flat vectors and updater)."""
+
+    def fit(self, data, epochs: int = 1, listeners=None) -> "TrainingMixin":
+        """Train on a DataSet or an iterable of DataSets for ``epochs`` passes.
+
+        Listeners are called after every parameter update as
+        ``listener(iteration, epoch, score, info)`` with ``info`` holding ``"batch"``,
+        ``"segment"`` and ``"time_range"`` (t0, t1). With ``backprop_type="tbptt"`` each
+        minibatch gives ``ceil(T / tbptt_fwd_length)`` updates.
+        """
+        from workbench.nn.network import _as_datasets
+        self._require_init()
+        self._output_layer()
+        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+            raise ValueError(f"fit: epochs must be an int >= 1, got {epochs!r}")
+        if epochs > 1 and not hasattr(data, "features") and not hasattr(data, "reset") and iter(data) is data:
+            raise ValueError("fit: data is a one-shot iterator and would be empty after the first epoch; "
+                             "pass a list of DataSets or an iterator with reset()")
+        listeners = list(listeners or [])
+        try:
+            for _ in range(epochs):
+                for batch_index, ds in enumerate(_as_datasets(data)):
+                    batch = self._dataset_batch(ds)
+                    if self.conf.backprop_type == "tbptt":
+                        self._fit_tbptt(batch, batch_index, listeners)
+                    else:
+                        T = batch.x.shape[0] if batch.x.ndim == 3 else 1
+                        score, _ = self._gradient(batch)
+                        self._update(score, {"batch": batch_index, "segment": 0, "time_range": (0, T)}, listeners)
+                self.epoch_count += 1
+        finally:
+            self.rnn_clear_previous_state()
+        return self
+
+    def _fit_tbptt(self, batch, batch_index, listeners):
+        fwd, back = self.conf.tbptt_fwd_length, self.conf.tbptt_back
+        T = batch.x.shape[0]
+        if T < fwd:
+            warnings.warn(f"fit: series length {T} < tbptt_fwd_length {fwd}; training it as one segment",
+                          stacklevel=3)
+        states = None
+        for k, t0 in enumerate(range(0, T, fwd)):
+            t1 = min(T, t0 + fwd)
+            score, caches = self._gradient(batch.segment(t0, t1), states, back_length=back)
+            states = {i: {key: v.copy() for key, v in caches[i].final_state().items()}
+                      for i, layer in enumerate(self.layers) if layer.conf.is_recurrent}
+            self._update(score, {"batch": batch_index, "segment": k, "time_range": (t0, t1)}, listeners)
+
+    def _update(self, score, info, listeners):
+        if not (math.isfinite(score) and self.backend.all_finite(self._grad)):
+            raise TrainingDivergedError(
+                f"fit: the score became {score} at epoch {self.epoch_count}, iteration {self.iteration_count} "
+                f"(minibatch {info['batch']}, segment {info['segment']}); the parameters keep their last "
+                "finite values. Try a smaller learning rate or gradient_normalization.")
+        self._normalize_gradients()
+        self._flat -= self.updater.step(self._grad)
+        self._params_changed()
+        iteration = self.iteration_count
+        self.iteration_count += 1
+        self.last_score = score
+        for listener in listeners:
+            listener(iteration, self.epoch_count, score, info)
+
+    def _normalize_gradients(self):
+        kind, thr, xp = self.conf.gradient_normalization, self.conf.gradient_normalization_threshold, self.xp
+        if kind is None:
+            return
+        if kind == "clip_elementwise":
+            xp.clip(self._grad, -thr, thr, out=self._grad)
+            return
+        for start, stop in self._slices:
+            g = self._grad[start:stop]
+            norm = float(xp.sqrt((g * g).sum())) if stop > start else 0.0
+            if norm == 0.0:
+                continue
+            if kind == "renormalize_l2_per_layer":
+                g /= norm
+            elif norm > thr:                      # clip_l2_per_layer
+                g *= thr / norm
