@@ -1,0 +1,84 @@
+"""DataSet: features, labels and their optional masks, as DL4J lays them out.
+
+Shapes: features ``[batch, n_in, time]`` (or ``[batch, n_in]`` for feed-forward data), labels
+``[batch, n_out, time]`` (or ``[batch, n_out]``), masks ``[batch, time]`` with 1 = real step,
+0 = padding. Arrays may be NumPy or CuPy; masks are kept as given (bool or float).
+"""
+from __future__ import annotations
+
+import operator
+
+import numpy
+
+from workbench.backend import array_module
+
+
+class DataSet:
+    """One minibatch, or a whole data set, of ``features``/``labels`` with optional masks.
+
+    >>> ds = DataSet(numpy.zeros((4, 3, 7)), numpy.zeros((4, 2, 7)), labels_mask=numpy.ones((4, 7)))
+    >>> ds.num_examples()
+    4
+    """
+
+    def __init__(self, features, labels, features_mask=None, labels_mask=None):
+        self.features, self.labels, self.features_mask, self.labels_mask = (
+            _as_array(a) for a in (features, labels, features_mask, labels_mask))
+        for name, a in (("features", self.features), ("labels", self.labels)):
+            if a.ndim < 2:
+                raise ValueError(f"{name}: expected [batch, n, time] or [batch, n], got shape {a.shape}")
+        if self.labels.shape[0] != self.features.shape[0]:
+            raise ValueError(
+                f"labels: expected batch size {self.features.shape[0]} (features shape "
+                f"{self.features.shape}), got labels shape {self.labels.shape}")
+        _check_mask("features_mask", self.features_mask, "features", self.features)
+        _check_mask("labels_mask", self.labels_mask, "labels", self.labels)
+
+    def num_examples(self) -> int:
+        return int(self.features.shape[0])
+
+    def split_test_and_train(self, n_train: int) -> tuple[DataSet, DataSet]:
+        """``(train, test)``: the first ``n_train`` examples and the rest (views, not copies)."""
+        n_train, n = operator.index(n_train), self.num_examples()
+        if not 1 <= n_train <= n - 1:
+            raise ValueError(
+                f"split_test_and_train: n_train must be in [1, {n - 1}] so both parts hold "
+                f"examples (this DataSet has {n}), got {n_train}")
+        return self._take(slice(None, n_train)), self._take(slice(n_train, None))
+
+    def shuffle(self, seed=None) -> None:
+        """Reorder the examples in place; all four arrays get the same permutation."""
+        perm = numpy.random.default_rng(seed).permutation(self.num_examples())
+        self.features, self.labels, self.features_mask, self.labels_mask = (
+            None if a is None else a[array_module(a).asarray(perm)] for a in self._arrays())
+
+    def _arrays(self):
+        return self.features, self.labels, self.features_mask, self.labels_mask
+
+    def _take(self, index) -> DataSet:
+        return DataSet(*(None if a is None else a[index] for a in self._arrays()))
+
+    def __repr__(self):
+        def show(a):
+            return "None" if a is None else f"{tuple(a.shape)} {a.dtype}"
+        return (f"DataSet(features={show(self.features)}, labels={show(self.labels)}, "
+                f"features_mask={show(self.features_mask)}, labels_mask={show(self.labels_mask)})")
+
+
+def _as_array(a):
+    """``a`` itself when it is None or an array (NumPy or CuPy, any dtype), else a NumPy array."""
+    return a if a is None or hasattr(a, "shape") else numpy.asarray(a)
+
+
+def _check_mask(name, mask, data_name, data):
+    """A mask must be [batch, time] of the 3-d array it masks."""
+    if mask is None:
+        return
+    if data.ndim != 3:
+        raise ValueError(
+            f"{name}: a mask needs 3-d {data_name} [batch, n, time], got {data_name} shape {data.shape}")
+    expected = (data.shape[0], data.shape[2])
+    if tuple(mask.shape) != expected:
+        raise ValueError(
+            f"{name}: expected shape [batch, time] = {expected} to match {data_name} shape "
+            f"{data.shape}, got {tuple(mask.shape)}")
