@@ -79,9 +79,11 @@ def test_labels_mask_follows_the_labels_time_axis():
         DataSet(np.zeros((2, 3, 4)), np.zeros((2, 1, 9)), labels_mask=np.ones((2, 4)))
 
 
-def test_mask_on_two_dimensional_data_is_rejected():
-    with pytest.raises(ValueError, match=r"features_mask.*3-d"):
-        DataSet(np.zeros((4, 3)), np.zeros((4, 2)), features_mask=np.ones((4, 1)))
+def test_mask_on_two_dimensional_data_is_one_flag_per_example():
+    DataSet(np.zeros((4, 3)), np.zeros((4, 2)), labels_mask=np.ones(4))
+    DataSet(np.zeros((4, 3)), np.zeros((4, 2)), labels_mask=np.ones((4, 1)))
+    with pytest.raises(ValueError, match=r"labels_mask: expected shape \[batch\] or \[batch, 1\].*got \(4, 2\)"):
+        DataSet(np.zeros((4, 3)), np.zeros((4, 2)), labels_mask=np.ones((4, 2)))
 
 
 def test_split_keeps_order_and_all_arrays():

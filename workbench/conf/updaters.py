@@ -42,7 +42,8 @@ class Nesterovs(Updater):
 
 @dataclass(frozen=True)
 class Adam(Updater):
-    """Adam (Kingma & Ba) with bias correction."""
+    """Adam (Kingma & Ba) in DL4J's form:
+    ``p -= lr * sqrt(1 - beta2^t) / (1 - beta1^t) * m / (sqrt(v) + eps)``."""
 
     lr: float = 1e-3
     beta1: float = 0.9

@@ -71,14 +71,14 @@ def _as_array(a):
 
 
 def _check_mask(name, mask, data_name, data):
-    """A mask must be [batch, time] of the 3-d array it masks."""
+    """A mask is [batch, time] for 3-d data, [batch] or [batch, 1] (one flag per example) for 2-d."""
     if mask is None:
         return
-    if data.ndim != 3:
+    if data.ndim == 3:
+        expected, want = [(data.shape[0], data.shape[2])], "[batch, time]"
+    else:
+        expected, want = [(data.shape[0],), (data.shape[0], 1)], "[batch] or [batch, 1]"
+    if tuple(mask.shape) not in expected:
         raise ValueError(
-            f"{name}: a mask needs 3-d {data_name} [batch, n, time], got {data_name} shape {data.shape}")
-    expected = (data.shape[0], data.shape[2])
-    if tuple(mask.shape) != expected:
-        raise ValueError(
-            f"{name}: expected shape [batch, time] = {expected} to match {data_name} shape "
+            f"{name}: expected shape {want} = {expected[0]} to match {data_name} shape "
             f"{data.shape}, got {tuple(mask.shape)}")

@@ -145,11 +145,15 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
         return x, caches, acts
 
     def output(self, x, features_mask=None, labels_mask=None):
-        """Stateless forward pass: [batch, n_out, time] (or [batch, n_out]); 0 where labels_mask is 0."""
+        """Stateless forward pass: [batch, n_out, time] (or [batch, n_out]).
+
+        Steps where ``labels_mask`` is 0 (or, without it, ``features_mask``) come out as 0.
+        """
         b = self._batch(x, features_mask, labels_mask=labels_mask)
         y, _, _ = self._forward(b)
-        if b.lmask is not None:
-            y = y * b.lmask[..., None]
+        mask = self._labels_mask(b)
+        if mask is not None:
+            y = y * mask[..., None]
         return to_public(self.xp, y, self._recurrent_out)
 
     def feed_forward(self, x, features_mask=None) -> list:
