@@ -17,6 +17,7 @@ import json
 import os
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 
 from workbench.backend import load_npz, save_npz
@@ -76,7 +77,7 @@ def _read(path: Path) -> tuple[dict, dict]:
         raise
     except FileNotFoundError:
         raise
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, RuntimeError) as exc:
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError) as exc:
         raise ModelFileError(f"{path}: corrupt or truncated model file ({exc})") from None
     try:
         meta = json.loads(data["config.json"])
@@ -118,19 +119,26 @@ def load_network(path, backend="numpy"):
         net.updater.load_state_dict(_arrays(path, data, "updater.npz"))
     except ValueError as exc:
         raise ModelFileError(f"{path}: {exc}") from None
-    net.iteration_count = int(meta.get("iteration_count", 0))
-    net.epoch_count = int(meta.get("epoch_count", 0))
+    for name in ("iteration_count", "epoch_count"):
+        value = meta.get(name, 0)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ModelFileError(f"{path}: config.json {name} must be an int >= 0, got {value!r}")
+        setattr(net, name, value)
     if meta.get("has_state"):
         if "state.npz" not in data:
             raise ModelFileError(f"{path}: has_state is set but state.npz is missing")
-        state = _arrays(path, data, "state.npz")
-        by_layer: dict = {}
+        _restore_state(net, path, _arrays(path, data, "state.npz"))
+    return net
+
+
+def _restore_state(net, path, state: dict) -> None:
+    """Set the stepping state from ``{"<layer>_<key>": array}``."""
+    by_layer: dict = {}
+    try:
         for key, value in state.items():
             layer, _, name = key.partition("_")
             by_layer.setdefault(int(layer), {})[name] = value
-        try:
-            for layer, s in sorted(by_layer.items()):
-                net.rnn_set_previous_state(layer, s)
-        except (ValueError, IndexError) as exc:
-            raise ModelFileError(f"{path}: stored state does not fit the network ({exc})") from None
-    return net
+        for layer, s in sorted(by_layer.items()):
+            net.rnn_set_previous_state(layer, s)
+    except (ValueError, IndexError) as exc:
+        raise ModelFileError(f"{path}: stored state does not fit the network ({exc})") from None

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from dataclasses import dataclass, field
 
 from workbench.conf.errors import ConfigurationError
@@ -17,11 +18,11 @@ DTYPES = ("float32", "float64")
 
 
 def _number(value, name: str, minimum=0.0, strict=False) -> None:
-    ok = not isinstance(value, bool) and isinstance(value, (int, float)) and (
+    ok = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value) and (
         value > minimum if strict else value >= minimum)
     if not ok:
         rel = ">" if strict else ">="
-        raise ConfigurationError(f"must be a number {rel} {minimum}, got {value!r}", field=name)
+        raise ConfigurationError(f"must be a finite number {rel} {minimum}, got {value!r}", field=name)
 
 
 def _length(value, name: str) -> None:
@@ -92,8 +93,8 @@ class MultiLayerConfiguration:
                 f"expected None or one of {GRADIENT_NORMALIZATIONS}, got {self.gradient_normalization!r}",
                 field="gradient_normalization")
         _number(self.gradient_normalization_threshold, "gradient_normalization_threshold", strict=True)
-        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int)):
-            raise ConfigurationError(f"expected an int or None, got {self.seed!r}", field="seed")
+        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0):
+            raise ConfigurationError(f"expected an int >= 0 or None, got {self.seed!r}", field="seed")
         if self.dtype not in DTYPES:
             raise ConfigurationError(f"expected one of {DTYPES}, got {self.dtype!r}", field="dtype")
 

@@ -8,6 +8,7 @@ Each layer round-trips through a plain dict::
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -78,9 +79,10 @@ class LSTM(Layer):
 
     def __post_init__(self):
         super().__post_init__()
-        if isinstance(self.forget_gate_bias_init, bool) or not isinstance(self.forget_gate_bias_init, (int, float)):
+        v = self.forget_gate_bias_init
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
             raise ConfigurationError(
-                f"{type(self).__name__}.forget_gate_bias_init must be a number, got {self.forget_gate_bias_init!r}",
+                f"{type(self).__name__}.forget_gate_bias_init must be a finite number, got {v!r}",
                 field="forget_gate_bias_init")
 
 

@@ -2,22 +2,29 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 from dataclasses import dataclass
 
 from workbench.conf.errors import ConfigurationError
 from workbench.conf.layers import from_typed_dict
 
 
+UNIT_INTERVAL = ("momentum", "beta1", "beta2", "rms_decay")     # decay rates: 0 <= x < 1
+
+
 @dataclass(frozen=True)
 class Updater:
-    """Base: every updater has a learning rate ``lr``."""
+    """Base: every updater has a learning rate ``lr``; every field is a finite number >= 0."""
 
     def __post_init__(self):
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
-            if isinstance(v, bool) or not isinstance(v, (int, float)) or not v >= 0:
-                raise ConfigurationError(
-                    f"{type(self).__name__}.{f.name} must be a number >= 0, got {v!r}", field=f.name)
+            ok = not isinstance(v, bool) and isinstance(v, (int, float)) and math.isfinite(v) and v >= 0
+            if ok and f.name in UNIT_INTERVAL:
+                ok = v < 1
+            if not ok:
+                rule = "in [0, 1)" if f.name in UNIT_INTERVAL else "a finite number >= 0"
+                raise ConfigurationError(f"{type(self).__name__}.{f.name} must be {rule}, got {v!r}", field=f.name)
         if not self.lr > 0:
             raise ConfigurationError(f"{type(self).__name__}.lr must be > 0, got {self.lr!r}", field="lr")
 

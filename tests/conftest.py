@@ -1,0 +1,20 @@
+"""Shared test helpers (kept small)."""
+import numpy as np
+import pytest
+
+from workbench.data import DataSet
+
+
+def _classification_data(n=4, n_in=3, n_out=2, t=5, seed=0, dtype=np.float64):
+    """A random 3-d classification DataSet: features [n, n_in, t], one-hot labels [n, n_out, t]."""
+    rng = np.random.default_rng(seed)
+    features = rng.normal(size=(n, n_in, t)).astype(dtype)
+    classes = rng.integers(0, n_out, size=(n, t))
+    labels = np.moveaxis(np.eye(n_out, dtype=dtype)[classes], 2, 1)  # [n, t, n_out] -> [n, n_out, t]
+    return DataSet(features, np.ascontiguousarray(labels))
+
+
+@pytest.fixture
+def make_rnn_data():
+    """Factory fixture: ``make_rnn_data(n=4, n_in=3, n_out=2, t=5, seed=0)`` -> DataSet."""
+    return _classification_data
