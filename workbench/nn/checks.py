@@ -39,11 +39,12 @@ def to_internal(backend, dtype, name, a, recurrent, width, what="n_in", batch=No
     if not hasattr(a, "shape"):
         a = backend.asarray(a, dtype)
         shape = a.shape
-    expected = _shape_text(recurrent, width, what)
     if len(shape) != ndim:
-        raise ValueError(f"{name}: expected a {ndim}-d array {expected}, got shape {shape}")
+        raise ValueError(f"{name}: expected a {ndim}-d array {_shape_text(recurrent, width, what)}, "
+                         f"got shape {shape}")
     if shape[1] != width:
-        raise ValueError(f"{name}: expected {what}={width} at axis 1 ({expected}), got shape {shape}")
+        raise ValueError(f"{name}: expected {what}={width} at axis 1 ({_shape_text(recurrent, width, what)}), "
+                         f"got shape {shape}")
     if batch is not None and shape[0] != batch:
         raise ValueError(f"{name}: expected batch size {batch} (as the features), got shape {shape}")
     if time is not None and recurrent and shape[2] != time:

@@ -78,7 +78,7 @@ def lstm_forward(xp, gm, Z, RWs, Ps, Hs, C, TC, tmp, tmp2, inv_mask=None, pad_st
 def lstm_step(xp, gm, z, c_prev, c, tc, h, Ps, tmp, tmp2):
     """One step after the GEMM: z (N, 4H) holds the (pre-scaled) pre-activations and becomes the
     activated gates; writes c, tc = act(c) and h (each (N, H)). ``c`` may be ``c_prev`` (in place).
-    tmp (N, H), tmp2 (N, 2, H): scratch."""
+    tmp (N, H), tmp2 (N, 2, H): scratch; ``tc`` may be ``tmp`` (the scratch is done with by then)."""
     H = gm.H
     if Ps is None:
         gm.activate(xp, z, 0, 4)

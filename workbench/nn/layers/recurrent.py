@@ -54,7 +54,7 @@ class Recurrent(RuntimeLayer):
         super().__init__(conf, xp, dtype)
         self.I, self.H = conf.n_in, conf.n_out
         self.act = get_activation(conf.activation)
-        self._stacked = None
+        self._derived = {}           # arrays computed from params, dropped when they change
 
     def param_shapes(self):
         G = self.gates * self.H
@@ -66,24 +66,27 @@ class Recurrent(RuntimeLayer):
         self._fill("RW", init_weight(rng, c.weight_init, (self.H, G), self.H, self.H))
 
     def params_changed(self):
-        self._stacked = None
+        self._derived = {}
 
     def col_scale(self):
         return 1.0
 
     def stacked(self):
         """Cached (I + H + 1, G) = [W; RW; b] * column scale, for ``step`` and ``forward``."""
-        if self._stacked is None:
-            p, xp = self.params, self.xp
-            self._stacked = xp.concatenate([p["W"], p["RW"], p["b"][None]], axis=0) * self.col_scale()
-        return self._stacked
+        s = self._derived.get("stacked")
+        if s is None:
+            p = self.params
+            s = self._derived["stacked"] = self.xp.concatenate([p["W"], p["RW"], p["b"][None]]) * self.col_scale()
+        return s
 
     def make_state(self, N, state=None):
-        """A stepping state for N examples: {"h", "c", "buf"}, buf (N, I + H + 1) = [x, h, 1]."""
+        """A stepping state for N examples: the ``state_keys`` arrays, buf (N, I + H + 1) = [x, h, 1]
+        whose h part is "h", and the scratch arrays ``step`` needs."""
         xp, I, H = self.xp, self.I, self.H
         buf = xp.zeros((N, I + H + 1), dtype=self.dtype)
         buf[:, I + H] = 1
-        s = {"h": buf[:, I:I + H], "buf": buf}
+        s = {"h": buf[:, I:I + H], "buf": buf, "z": xp.empty((N, self.gates * H), dtype=self.dtype),
+             "tmp": xp.empty((N, H), dtype=self.dtype), "tmp2": xp.empty((N, 2, H), dtype=self.dtype)}
         if state is not None:
             xp.copyto(s["h"], state["h"])
         for k in self.state_keys[1:]:
@@ -163,7 +166,12 @@ class LSTMLayer(Recurrent):
         return self.gm.scale
 
     def _peepholes(self):
-        return self.params["P"] * self.gm.peep_scale if self.peep else None
+        """(3, H) peepholes pre-scaled like the gates, cached; None without peepholes."""
+        if not self.peep:
+            return None
+        if "P" not in self._derived:
+            self._derived["P"] = self.params["P"] * self.gm.peep_scale
+        return self._derived["P"]
 
     def forward(self, x, mask=None, state=None):
         xp, H = self.xp, self.H
@@ -197,14 +205,12 @@ class LSTMLayer(Recurrent):
 
     def step(self, x, state):
         """One step for x (N, I), updating ``state`` (from ``make_state``) in place; returns h (N, H)."""
-        xp, I, H = self.xp, self.I, self.H
-        buf, c = state["buf"], state["c"]
-        N = x.shape[0]
-        xp.copyto(buf[:, :I], x)
-        z = self.ws.get("step_z", (N, 4 * H))
+        xp = self.xp
+        buf, c, z, tmp = state["buf"], state["c"], state["z"], state["tmp"]
+        xp.copyto(buf[:, :self.I], x)
         xp.matmul(buf, self.stacked(), out=z)
-        lstm_step(xp, self.gm, z, c, c, self.ws.get("step_tc", (N, H)), state["h"], self._peepholes(),
-                  self.ws.get("step_tmp", (N, H)), self.ws.get("step_tmp2", (N, 2, H)))
+        # tmp serves as scratch and then as act(c): lstm_step is done with the scratch by then
+        lstm_step(xp, self.gm, z, c, c, tmp, state["h"], self._peepholes(), tmp, state["tmp2"])
         return state["h"]
 
 
@@ -230,11 +236,9 @@ class SimpleRnnLayer(Recurrent):
         return self._weight_grads(cache, dZ, t0, need_dx)
 
     def step(self, x, state):
-        xp, I, H = self.xp, self.I, self.H
-        buf = state["buf"]
-        xp.copyto(buf[:, :I], x)
-        h = self.ws.get("step_h", (x.shape[0], H))
-        xp.matmul(buf, self.stacked(), out=h)
-        self.act.forward(xp, h)
-        xp.copyto(state["h"], h)
+        xp, buf, z = self.xp, state["buf"], state["z"]
+        xp.copyto(buf[:, :self.I], x)
+        xp.matmul(buf, self.stacked(), out=z)
+        self.act.forward(xp, z)
+        xp.copyto(state["h"], z)
         return state["h"]
