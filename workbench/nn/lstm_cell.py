@@ -37,11 +37,12 @@ class GateMath:
     def activate(self, xp, z, lo, hi):
         """Activate blocks lo..hi-1 of z (N, 4H) in place; z holds pre-scaled values if fused."""
         H = self.H
-        zb = z[..., lo * H:hi * H]
         if self.fused:
+            whole = lo == 0 and hi == 4
+            zb = z if whole else z[..., lo * H:hi * H]
             xp.tanh(zb, out=zb)
-            zb *= self.scale[lo * H:hi * H]
-            zb += self.shift[lo * H:hi * H]
+            zb *= self.scale if whole else self.scale[lo * H:hi * H]
+            zb += self.shift if whole else self.shift[lo * H:hi * H]
             return
         for k in range(lo, hi):
             (self.act if k == 2 else self.gate).forward(xp, z[..., k * H:(k + 1) * H])
