@@ -79,6 +79,12 @@ class Recurrent(RuntimeLayer):
             s = self._derived["stacked"] = self.xp.concatenate([p["W"], p["RW"], p["b"][None]]) * self.col_scale()
         return s
 
+    def _rw_t(self):
+        """Cached contiguous RW.T (G, H) for the backward loop."""
+        if "RWT" not in self._derived:
+            self._derived["RWT"] = self.xp.ascontiguousarray(self.params["RW"].T)
+        return self._derived["RWT"]
+
     def make_state(self, N, state=None):
         """A stepping state for N examples: the ``state_keys`` arrays, buf (N, I + H + 1) = [x, h, 1]
         whose h part is "h", and the scratch arrays ``step`` needs."""
@@ -147,8 +153,6 @@ class LSTMLayer(Recurrent):
         super().__init__(conf, xp, dtype)
         self.peep = conf.peepholes
         self.gm = GateMath(xp, get_activation(conf.gate_activation), self.act, self.H, dtype)
-        if not self.peep:
-            self.weight_keys = ("W", "RW")
 
     def param_shapes(self):
         shapes = super().param_shapes()
@@ -195,7 +199,7 @@ class LSTMLayer(Recurrent):
         bufs = [ws.zeros(f"b{k}", (N, H)) for k in range(6)] + [ws.get("tmp2", (N, 2, H))]
         P = self.params["P"] if self.peep else None
         lstm_backward(xp, cache.A, cache.C, M, TCDo, K, self._masked_dy(dy, cache), dZ,
-                      xp.ascontiguousarray(self.params["RW"].T), P, bufs, t0, cache.inv, cache.pad)
+                      self._rw_t(), P, bufs, t0, cache.inv, cache.pad)
         if self.peep:
             dP, C = self.grads["P"], cache.C
             d4 = dZ[t0:].reshape(T - t0, N, 4, H)
@@ -232,7 +236,7 @@ class SimpleRnnLayer(Recurrent):
         dZ = ws.get("dZ", (T, N, H))
         bufs = (ws.zeros("b0", (N, H)), ws.zeros("b1", (N, H)))
         rnn_backward(xp, self.act, cache.Hs, self._masked_dy(dy, cache), dZ,
-                     xp.ascontiguousarray(self.params["RW"].T), bufs, t0, cache.inv, cache.pad)
+                     self._rw_t(), bufs, t0, cache.inv, cache.pad)
         return self._weight_grads(cache, dZ, t0, need_dx)
 
     def step(self, x, state):
