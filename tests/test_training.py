@@ -133,3 +133,12 @@ def test_divergence_stops_training_and_keeps_the_last_finite_params():
     params = net.params()
     assert all(np.isfinite(v).all() for v in params.values())
     assert all(np.array_equal(params[k], snapshots[-1][k]) for k in params)
+
+
+def test_summary_lists_every_layer_with_its_parameter_count():
+    net = make_net()
+    lines = net.summary().splitlines()
+    assert len(lines) == 4
+    assert "LSTM" in lines[1] and "4 -> 5" in lines[1] and f"{4 * 5 * 4 + 5 * 20 + 20:,}" in lines[1]
+    assert "RnnOutputLayer" in lines[2] and f"{5 * 3 + 3}" in lines[2]
+    assert lines[3].split()[-1] == f"{net.num_params():,}"

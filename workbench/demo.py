@@ -42,7 +42,7 @@ def main(argv=None) -> None:
     batches = minibatches(train, args.batch_size)
     net = MultiLayerNetwork(uci_configuration(), backend=args.backend).init()
     print(f"UCI synthetic control: {train.num_examples()} train / {test.num_examples()} test series of "
-          f"{train.features.shape[2]} steps; {net.num_params()} parameters on {net.backend.name}")
+          f"{train.features.shape[2]} steps; training on {net.backend.name}:\n{net.summary()}")
     start = time.perf_counter()
     net.fit(batches, epochs=args.epochs, listeners=[ProgressBar(args.epochs * len(batches))])
     print(f"trained {args.epochs} epochs in {time.perf_counter() - start:.1f} s\n")

@@ -81,6 +81,17 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
         self._require_init()
         return int(self._flat.size)
 
+    def summary(self) -> str:
+        """A table of the layers: index, type, sizes, activation and parameter count."""
+        self._require_init()
+        rows = [("#", "layer", "n_in -> n_out", "activation", "params")]
+        for i, (lc, (a, b)) in enumerate(zip(self.conf.built_layers, self._slices)):
+            rows.append((str(i), type(lc).__name__, f"{lc.n_in} -> {lc.n_out}", lc.activation, f"{b - a:,}"))
+        rows.append(("", "total", "", "", f"{self.num_params():,}"))
+        widths = [max(len(r[k]) for r in rows) for k in range(5)]
+        return "\n".join("  ".join(c.ljust(w) if k < 4 else c.rjust(w) for k, (c, w) in enumerate(zip(r, widths)))
+                         for r in rows)
+
     def params(self) -> dict:
         """Copies of every parameter, keyed ``"<layer>_<name>"`` (e.g. ``"0_W"``)."""
         self._require_init()
