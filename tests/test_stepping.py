@@ -1,6 +1,7 @@
 """rnn_time_step equals output() on the whole history, for any chunking; state get/set/clear."""
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from workbench.data import DataSet
 from workbench.nn import (
@@ -93,3 +94,17 @@ def test_fit_clears_the_stored_state():
     y[:, 0] = 1
     net.fit(DataSet(X, y))
     assert net.rnn_get_previous_state(0) == {}
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=12))
+def test_any_chunking_equals_output(chunks):
+    net = make_net()
+    T = sum(chunks)
+    x = np.random.default_rng(T).normal(size=(2, 3, T))
+    parts, t0 = [], 0
+    for k in chunks:
+        out = net.rnn_time_step(x[:, :, t0] if k == 1 else x[:, :, t0:t0 + k])
+        parts.append(out[:, :, None] if k == 1 else out)
+        t0 += k
+    np.testing.assert_allclose(np.concatenate(parts, axis=2), net.output(x), rtol=1e-11, atol=1e-13)
