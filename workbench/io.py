@@ -1,4 +1,4 @@
-"""Saving and loading networks: a zip of JSON and .npz files, never pickle.
+"""Saving and loading networks: a zip of JSON and .npz files; loading never runs code.
 
 Layout of the zip::
 
@@ -92,7 +92,7 @@ def _read(path: Path) -> tuple[dict, dict]:
 def _arrays(path, data, member) -> dict:
     try:
         return load_npz(data[member])
-    except Exception as exc:   # zipfile/format errors, or object arrays refused without pickle
+    except Exception as exc:   # zip or format errors, or object arrays (refused: allow_pickle=False)
         raise ModelFileError(f"{path}: {member} is corrupt or holds objects ({exc})") from None
 
 
