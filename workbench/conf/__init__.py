@@ -1,15 +1,22 @@
-"""Network configuration as plain data: layers, updaters, input types, the whole network."""
+"""Network configuration as plain data: layers, preprocessors, updaters, input types, the whole network."""
 from workbench.conf.configuration import MultiLayerConfiguration
 from workbench.conf.errors import ConfigurationError
 from workbench.conf.input_type import InputType
 from workbench.conf.layers import (
-    ACTIVATIONS, LOSSES, LSTM, DenseLayer, GravesLSTM, Layer, OutputLayer, RnnOutputLayer, SimpleRnn,
-    layer_from_dict,
+    ACTIVATIONS, LOSSES, LSTM, Bidirectional, ConvolutionLayer, DenseLayer, GravesBidirectionalLSTM, GravesLSTM,
+    LastTimeStep, Layer, OutputLayer, RnnOutputLayer, SimpleRnn, SubsamplingLayer, layer_from_dict,
+)
+from workbench.conf.preprocessors import (
+    CnnToFeedForwardPreProcessor, CnnToRnnPreProcessor, FeedForwardToCnnPreProcessor, FeedForwardToRnnPreProcessor,
+    PreProcessor, RnnToCnnPreProcessor, RnnToFeedForwardPreProcessor,
 )
 from workbench.conf.updaters import AdaGrad, Adam, Nesterovs, RmsProp, Sgd, Updater
 
 __all__ = [
-    "ACTIVATIONS", "LOSSES", "LSTM", "AdaGrad", "Adam", "ConfigurationError", "DenseLayer", "GravesLSTM",
-    "InputType", "Layer", "MultiLayerConfiguration", "Nesterovs", "OutputLayer", "RmsProp",
-    "RnnOutputLayer", "SimpleRnn", "Sgd", "Updater", "layer_from_dict",
+    "ACTIVATIONS", "LOSSES", "LSTM", "AdaGrad", "Adam", "Bidirectional", "CnnToFeedForwardPreProcessor",
+    "CnnToRnnPreProcessor", "ConfigurationError", "ConvolutionLayer", "DenseLayer", "FeedForwardToCnnPreProcessor",
+    "FeedForwardToRnnPreProcessor", "GravesBidirectionalLSTM", "GravesLSTM", "InputType", "LastTimeStep", "Layer",
+    "MultiLayerConfiguration", "Nesterovs", "OutputLayer", "PreProcessor", "RmsProp", "RnnOutputLayer",
+    "RnnToCnnPreProcessor", "RnnToFeedForwardPreProcessor", "SimpleRnn", "Sgd", "SubsamplingLayer", "Updater",
+    "layer_from_dict",
 ]

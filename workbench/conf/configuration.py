@@ -7,8 +7,9 @@ import math
 from dataclasses import dataclass, field
 
 from workbench.conf.errors import ConfigurationError
-from workbench.conf.input_type import InputType
-from workbench.conf.layers import Layer, layer_from_dict
+from workbench.conf.input_type import RECURRENT, InputType
+from workbench.conf.layers import Layer, from_typed_dict, layer_from_dict
+from workbench.conf.preprocessors import PREPROCESSOR_TYPES, PreProcessor, auto_preprocessor
 from workbench.conf.updaters import Adam, Updater, updater_from_dict
 
 FORMAT_VERSION = 1
@@ -36,12 +37,16 @@ class MultiLayerConfiguration:
 
     ``layers`` may leave ``n_in`` unset where it follows from the previous layer or from
     ``input_type``; ``built_layers`` holds the layers with every size filled in.
+    ``input_preprocessors`` ``{layer_index: preprocessor}`` go before those layers; where the
+    kinds of adjacent layers differ (Dense -> LSTM, LSTM -> Dense, CNN -> LSTM, LSTM -> CNN) one
+    is inserted automatically, and ``built_preprocessors`` holds them all (explicit ones win).
     ``backprop_type="tbptt"`` cuts each minibatch into segments of ``tbptt_fwd_length`` steps,
     backpropagating through the last ``tbptt_back_length`` (default: the forward length).
     """
 
     layers: tuple
     input_type: InputType | None = None
+    input_preprocessors: dict | None = None
     backprop_type: str = "standard"
     tbptt_fwd_length: int | None = None
     tbptt_back_length: int | None = None
@@ -55,6 +60,7 @@ class MultiLayerConfiguration:
     seed: int | None = None
     dtype: str = "float32"
     built_layers: tuple = field(init=False, compare=False, repr=False)
+    built_preprocessors: dict = field(init=False, compare=False, repr=False)
 
     def __post_init__(self):
         if not isinstance(self.layers, (list, tuple)) or not self.layers:
@@ -65,8 +71,11 @@ class MultiLayerConfiguration:
                 raise ConfigurationError(f"expected a layer configuration, got {layer!r}", layer=i)
         if self.input_type is not None and not isinstance(self.input_type, InputType):
             raise ConfigurationError(f"expected an InputType, got {self.input_type!r}", field="input_type")
+        self._validate_preprocessors()
         self._validate_training()
-        object.__setattr__(self, "built_layers", self._build_layers())
+        layers, preprocessors = self._build_layers()
+        object.__setattr__(self, "built_layers", layers)
+        object.__setattr__(self, "built_preprocessors", preprocessors)
 
     def _validate_training(self) -> None:
         if self.backprop_type not in BACKPROP_TYPES:
@@ -98,37 +107,63 @@ class MultiLayerConfiguration:
         if self.dtype not in DTYPES:
             raise ConfigurationError(f"expected one of {DTYPES}, got {self.dtype!r}", field="dtype")
 
+    def _validate_preprocessors(self) -> None:
+        pps = self.input_preprocessors
+        if pps is None:
+            return
+        if not isinstance(pps, dict):
+            raise ConfigurationError(f"expected a dict {{layer_index: preprocessor}}, got {pps!r}",
+                                     field="input_preprocessors")
+        for i, pp in pps.items():
+            if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < len(self.layers):
+                raise ConfigurationError(f"key {i!r} is not a layer index in [0, {len(self.layers) - 1}]",
+                                         field="input_preprocessors")
+            if not isinstance(pp, PreProcessor):
+                raise ConfigurationError(f"expected a preprocessor, got {pp!r}", layer=i,
+                                         field="input_preprocessors")
+
     def _build_layers(self) -> tuple:
-        """Fill in every ``n_in`` and check that each layer accepts what the previous one gives."""
-        built = []
-        if self.input_type is None:
-            kind, size = self.layers[0].input_kind, None
+        """Fill in every size, insert the preprocessors the layer kinds call for, and check
+        that each layer accepts what reaches it. Returns (built layers, {index: preprocessor})."""
+        first = self.layers[0]
+        if self.input_type is not None:
+            it = self.input_type
+        elif first.n_in is not None and first.input_kind != "convolutional":
+            it = InputType(first.input_kind, size=first.n_in)
         else:
-            kind, size = self.input_type.kind, self.input_type.size
+            raise ConfigurationError(
+                f"{type(first).__name__} input size cannot be inferred: give n_in or the network's input_type",
+                layer=0, field="n_in")
+        explicit = self.input_preprocessors or {}
+        built, preprocessors = [], {}
         last = len(self.layers) - 1
         for i, layer in enumerate(self.layers):
             name = type(layer).__name__
-            if layer.input_kind != kind:
-                raise ConfigurationError(
-                    f"{name} takes {layer.input_kind} input but receives {kind} data "
-                    f"(from {'the input type' if i == 0 else f'layer {i - 1}'})", layer=i, field="n_in")
-            if layer.n_in is None:
-                if size is None:
-                    raise ConfigurationError(
-                        f"{name}.n_in cannot be inferred: give n_in or the network's input_type",
-                        layer=i, field="n_in")
-                layer = dataclasses.replace(layer, n_in=size)
-            elif size is not None and layer.n_in != size:
-                raise ConfigurationError(
-                    f"{name}.n_in={layer.n_in} but the previous {'input' if i == 0 else 'layer'} "
-                    f"gives {size}", layer=i, field="n_in")
+            try:
+                if i in explicit:
+                    preprocessors[i] = explicit[i].build(it)
+                elif it.kind != layer.input_kind:
+                    preprocessors[i] = auto_preprocessor(it, layer.input_kind)
+                if i in preprocessors:
+                    it = preprocessors[i].output_type(it)
+                if it.kind != layer.input_kind:
+                    raise ConfigurationError(f"{name} takes {layer.input_kind} input but receives {it.kind} "
+                                             f"data from the preprocessor before it", field="input_preprocessors")
+                layer = layer.build(it)
+                out = layer.output_type(it)
+            except ConfigurationError as exc:
+                raise ConfigurationError(exc.detail, layer=i, field=exc.field) from None
             if layer.is_output and i != last:
                 raise ConfigurationError(f"{name} must be the last layer", layer=i, field="type")
-            if self.backprop_type == "tbptt" and i == 0 and not any(l.is_recurrent for l in self.layers):
-                raise ConfigurationError("truncated BPTT needs a recurrent layer", field="backprop_type")
+            if self.backprop_type == "tbptt" and (layer.is_bidirectional or (
+                    layer.input_kind == RECURRENT and layer.output_kind != RECURRENT)):
+                raise ConfigurationError(f"truncated BPTT cannot train {name}: it needs the whole sequence "
+                                         "at once; use backprop_type='standard'", layer=i, field="backprop_type")
             built.append(layer)
-            kind, size = layer.output_kind, layer.n_out
-        return tuple(built)
+            it = out
+        if self.backprop_type == "tbptt" and not any(l.is_recurrent for l in built):
+            raise ConfigurationError("truncated BPTT needs a recurrent layer", field="backprop_type")
+        return tuple(built), preprocessors
 
     @property
     def tbptt_back(self) -> int | None:
@@ -146,6 +181,8 @@ class MultiLayerConfiguration:
                 v = [layer.to_dict() for layer in v]
             elif f.name in ("input_type", "updater") and v is not None:
                 v = v.to_dict()
+            elif f.name == "input_preprocessors" and v is not None:
+                v = {str(i): pp.to_dict() for i, pp in sorted(v.items())}
             d[f.name] = v
         return d
 
@@ -177,6 +214,8 @@ class MultiLayerConfiguration:
             kw["input_type"] = InputType.from_dict(kw["input_type"])
         if "updater" in kw:
             kw["updater"] = updater_from_dict(kw["updater"])
+        if kw.get("input_preprocessors") is not None:
+            kw["input_preprocessors"] = _preprocessors_from_dict(kw["input_preprocessors"])
         return cls(**kw)
 
     def to_json(self) -> str:
@@ -189,3 +228,19 @@ class MultiLayerConfiguration:
         except json.JSONDecodeError as exc:
             raise ConfigurationError(f"not valid JSON: {exc}") from None
         return cls.from_dict(d)
+
+
+def _preprocessors_from_dict(d) -> dict:
+    if not isinstance(d, dict):
+        raise ConfigurationError(f"expected a dict, got {d!r}", field="input_preprocessors")
+    out = {}
+    for key, value in d.items():
+        try:
+            index = int(key)
+        except ValueError:
+            raise ConfigurationError(f"key {key!r} is not a layer index", field="input_preprocessors") from None
+        try:
+            out[index] = from_typed_dict(value, PREPROCESSOR_TYPES, "preprocessor")
+        except ConfigurationError as exc:
+            raise ConfigurationError(exc.detail, layer=index, field="input_preprocessors") from None
+    return out

@@ -1,18 +1,26 @@
-"""What the network's input looks like, so layer input sizes can be inferred."""
+"""What the data between layers looks like, so sizes can be inferred and preprocessors inserted."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from workbench.conf.errors import ConfigurationError
-from workbench.conf.layers import FEED_FORWARD, RECURRENT
 
+RECURRENT = "recurrent"
+FEED_FORWARD = "feed_forward"
 CONVOLUTIONAL = "convolutional"
+KINDS = (RECURRENT, FEED_FORWARD, CONVOLUTIONAL)
 
 
 @dataclass(frozen=True)
 class InputType:
     """``kind`` is "recurrent" ([batch, size, time]), "feed_forward" ([batch, size]) or
-    "convolutional" ([batch, channels, height, width]). Build with the class methods."""
+    "convolutional" ([batch, channels, height, width]). Build with the class methods.
+
+    Recurrent and feed-forward types may also carry an image shape (height, width, channels)
+    when their ``size`` features are a flattened ``[channels, height, width]`` frame, as in
+    video data ``[batch, channels * height * width, time]``; a convolutional layer after them
+    then gets its preprocessor automatically.
+    """
 
     kind: str
     size: int | None = None
@@ -21,21 +29,40 @@ class InputType:
     channels: int | None = None
 
     def __post_init__(self):
-        if self.kind not in (RECURRENT, FEED_FORWARD, CONVOLUTIONAL):
-            raise ConfigurationError(f"InputType.kind: unknown {self.kind!r}", field="input_type")
-        dims = ("height", "width", "channels") if self.kind == CONVOLUTIONAL else ("size",)
-        for name in dims:
-            v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ConfigurationError(f"InputType.{name} must be a positive int, got {v!r}", field="input_type")
+        if self.kind not in KINDS:
+            raise ConfigurationError(f"InputType.kind: unknown {self.kind!r}; expected one of {KINDS}",
+                                     field="input_type")
+        image = (self.height, self.width, self.channels)
+        if self.kind == CONVOLUTIONAL or any(v is not None for v in image):
+            for name, v in zip(("height", "width", "channels"), image):
+                _positive(name, v)
+        if self.kind == CONVOLUTIONAL:
+            if self.size is not None:
+                raise ConfigurationError("InputType.size is not used for convolutional data", field="input_type")
+            return
+        _positive("size", self.size)
+        if self.image is not None and self.size != self.height * self.width * self.channels:
+            raise ConfigurationError(
+                f"InputType.size {self.size} != height * width * channels = "
+                f"{self.height * self.width * self.channels}", field="input_type")
+
+    @property
+    def image(self) -> tuple | None:
+        """(height, width, channels) or None."""
+        return None if self.height is None else (self.height, self.width, self.channels)
+
+    @property
+    def flat_size(self) -> int:
+        """Features per example (per step): ``size``, or channels * height * width."""
+        return self.size if self.size is not None else self.height * self.width * self.channels
 
     @classmethod
-    def recurrent(cls, n: int) -> "InputType":
-        return cls(RECURRENT, size=n)
+    def recurrent(cls, n: int, height=None, width=None, channels=None) -> "InputType":
+        return cls(RECURRENT, size=n, height=height, width=width, channels=channels)
 
     @classmethod
-    def feed_forward(cls, n: int) -> "InputType":
-        return cls(FEED_FORWARD, size=n)
+    def feed_forward(cls, n: int, height=None, width=None, channels=None) -> "InputType":
+        return cls(FEED_FORWARD, size=n, height=height, width=width, channels=channels)
 
     @classmethod
     def convolutional(cls, height: int, width: int, channels: int) -> "InputType":
@@ -50,3 +77,8 @@ class InputType:
             return cls(**d)
         except TypeError as exc:
             raise ConfigurationError(f"input_type: {exc}", field="input_type") from None
+
+
+def _positive(name, v):
+    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+        raise ConfigurationError(f"InputType.{name} must be a positive int, got {v!r}", field="input_type")

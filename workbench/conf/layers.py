@@ -4,6 +4,10 @@ Each layer round-trips through a plain dict::
 
     LSTM(n_out=64).to_dict() == {"type": "LSTM", "n_out": 64, "n_in": None, ...}
     layer_from_dict(LSTM(n_out=64).to_dict()) == LSTM(n_out=64)
+
+``build(input_type)`` returns the layer with its input size filled in (checked when given) and
+``output_type()`` the type of data it produces; the configuration uses both to infer sizes and
+insert preprocessors.
 """
 from __future__ import annotations
 
@@ -13,13 +17,13 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from workbench.conf.errors import ConfigurationError
+from workbench.conf.input_type import CONVOLUTIONAL, FEED_FORWARD, RECURRENT, InputType
 
 ACTIVATIONS = ("tanh", "sigmoid", "hardsigmoid", "relu", "leakyrelu", "softmax", "identity", "softsign")
 LOSSES = ("mcxent", "negativeloglikelihood", "mse", "l1", "xent")
 WEIGHT_INITS = ("xavier", "xavier_uniform", "relu")
-
-RECURRENT = "recurrent"
-FEED_FORWARD = "feed_forward"
+BIDIRECTIONAL_MODES = ("concat", "add", "mul", "average")
+POOLING = ("max", "avg")
 
 
 @dataclass(frozen=True)
@@ -28,15 +32,19 @@ class Layer:
 
     input_kind: ClassVar[str] = FEED_FORWARD     # the kind of data the layer takes
     output_kind: ClassVar[str] = FEED_FORWARD    # the kind of data it produces
-    is_recurrent: ClassVar[bool] = False         # keeps state across time steps
+    is_recurrent: ClassVar[bool] = False         # keeps a state that rnn_time_step carries
+    is_bidirectional: ClassVar[bool] = False     # needs the whole sequence: cannot step or use TBPTT
     is_output: ClassVar[bool] = False            # computes a loss against labels
 
     def __post_init__(self):
-        self._check_size("n_out", required=True)
-        self._check_size("n_in", required=False)
+        names = {f.name for f in dataclasses.fields(self)}
+        if "n_out" in names:
+            self._check_size("n_out", required=True)
+        if "n_in" in names:
+            self._check_size("n_in", required=False)
         for name, choices in (("activation", ACTIVATIONS), ("gate_activation", ACTIVATIONS),
                               ("loss", LOSSES), ("weight_init", WEIGHT_INITS)):
-            if hasattr(self, name):
+            if name in names:
                 self._check_choice(name, choices)
 
     def _check_size(self, name: str, required: bool) -> None:
@@ -56,6 +64,19 @@ class Layer:
 
     def to_dict(self) -> dict:
         return {"type": type(self).__name__, **dataclasses.asdict(self)}
+
+    def build(self, it: InputType) -> "Layer":
+        """This layer with ``n_in`` taken from (or checked against) the input size."""
+        if self.n_in is None:
+            return dataclasses.replace(self, n_in=it.flat_size)
+        if self.n_in != it.flat_size:
+            raise ConfigurationError(f"{type(self).__name__}.n_in={self.n_in} but its input has "
+                                     f"{it.flat_size} features", field="n_in")
+        return self
+
+    def output_type(self, it: InputType) -> InputType:
+        """The type of this (built) layer's output, given its input type."""
+        return InputType(self.output_kind, size=self.n_out)
 
 
 @dataclass(frozen=True)
@@ -91,6 +112,17 @@ class GravesLSTM(LSTM):
     """LSTM with peepholes (Graves 2013): i and f see c[t-1], o sees c[t]. Adds params P [3, n_out]."""
 
     peepholes: ClassVar[bool] = True
+
+
+@dataclass(frozen=True)
+class GravesBidirectionalLSTM(LSTM):
+    """Two GravesLSTMs, one over the sequence forwards and one backwards, outputs summed
+    ([batch, n_out, time]); parameter keys prefixed ``f`` and ``b``. Same as
+    ``Bidirectional(GravesLSTM(...), mode="add")``."""
+
+    peepholes: ClassVar[bool] = True
+    is_recurrent: ClassVar[bool] = False
+    is_bidirectional: ClassVar[bool] = True
 
 
 @dataclass(frozen=True)
@@ -138,9 +170,174 @@ class RnnOutputLayer(OutputLayer):
     output_kind: ClassVar[str] = RECURRENT
 
 
-LAYER_TYPES: dict[str, type[Layer]] = {
-    cls.__name__: cls for cls in (LSTM, GravesLSTM, SimpleRnn, DenseLayer, OutputLayer, RnnOutputLayer)
-}
+def _pair(layer, name):
+    """Normalise an int or (h, w) field to a tuple of two positive ints, in place."""
+    v = getattr(layer, name)
+    pair = (v, v) if isinstance(v, int) and not isinstance(v, bool) else tuple(v) if isinstance(v, (list, tuple)) else ()
+    minimum = 0 if name == "padding" else 1
+    if len(pair) != 2 or any(isinstance(k, bool) or not isinstance(k, int) or k < minimum for k in pair):
+        raise ConfigurationError(f"{type(layer).__name__}.{name} must be an int >= {minimum} or a pair "
+                                 f"(height, width) of them, got {v!r}", field=name)
+    object.__setattr__(layer, name, pair)
+
+
+def _conv_out(layer, it: InputType, padding=(0, 0)) -> tuple:
+    (kh, kw), (sh, sw), (ph, pw) = layer.kernel_size, layer.stride, padding
+    oh, ow = (it.height + 2 * ph - kh) // sh + 1, (it.width + 2 * pw - kw) // sw + 1
+    if oh < 1 or ow < 1:
+        raise ConfigurationError(f"{type(layer).__name__}: kernel {layer.kernel_size} does not fit a "
+                                 f"{it.height}x{it.width} input (with padding {padding})", field="kernel_size")
+    return oh, ow
+
+
+@dataclass(frozen=True)
+class ConvolutionLayer(Layer):
+    """2-d convolution (cross-correlation), NCHW: [batch, n_in channels, h, w] -> [batch, n_out, h', w'].
+
+    ``h' = (h + 2 * padding - kernel) // stride + 1``. ``kernel_size``, ``stride`` and ``padding``
+    take an int or a pair (height, width).
+    """
+
+    n_out: int
+    kernel_size: tuple = (3, 3)
+    stride: tuple = (1, 1)
+    padding: tuple = (0, 0)
+    activation: str = "relu"
+    n_in: int | None = None
+    weight_init: str = "relu"
+
+    input_kind: ClassVar[str] = CONVOLUTIONAL
+    output_kind: ClassVar[str] = CONVOLUTIONAL
+
+    def __post_init__(self):
+        super().__post_init__()
+        for name in ("kernel_size", "stride", "padding"):
+            _pair(self, name)
+
+    def build(self, it):
+        if self.n_in is None:
+            layer = dataclasses.replace(self, n_in=it.channels)
+        elif self.n_in != it.channels:
+            raise ConfigurationError(f"ConvolutionLayer.n_in={self.n_in} but its input has {it.channels} "
+                                     "channels", field="n_in")
+        else:
+            layer = self
+        _conv_out(layer, it, layer.padding)
+        return layer
+
+    def output_type(self, it):
+        return InputType.convolutional(*_conv_out(self, it, self.padding), self.n_out)
+
+
+@dataclass(frozen=True)
+class SubsamplingLayer(Layer):
+    """Max or average pooling, NCHW, no parameters: [batch, c, h, w] -> [batch, c, h', w'].
+
+    ``stride`` defaults to ``kernel_size`` (non-overlapping windows).
+    """
+
+    pooling: str = "max"
+    kernel_size: tuple = (2, 2)
+    stride: tuple | None = None
+
+    input_kind: ClassVar[str] = CONVOLUTIONAL
+    output_kind: ClassVar[str] = CONVOLUTIONAL
+
+    def __post_init__(self):
+        self._check_choice("pooling", POOLING)
+        _pair(self, "kernel_size")
+        if self.stride is None:
+            object.__setattr__(self, "stride", self.kernel_size)
+        _pair(self, "stride")
+
+    def build(self, it):
+        _conv_out(self, it)
+        return self
+
+    def output_type(self, it):
+        return InputType.convolutional(*_conv_out(self, it), it.channels)
+
+
+_WRAPPABLE = (LSTM, GravesLSTM, SimpleRnn)
+
+
+@dataclass(frozen=True)
+class Bidirectional(Layer):
+    """Runs ``layer`` (LSTM, GravesLSTM or SimpleRnn) over the sequence forwards and backwards
+    and combines the two outputs: ``concat`` ([batch, 2 n_out, time], forward first), ``add``,
+    ``mul`` or ``average``. Parameter keys are the layer's prefixed ``f`` and ``b``. With a
+    features mask, the backward direction starts at each sequence's last valid step."""
+
+    layer: Layer
+    mode: str = "concat"
+
+    input_kind: ClassVar[str] = RECURRENT
+    output_kind: ClassVar[str] = RECURRENT
+    is_bidirectional: ClassVar[bool] = True
+
+    def __post_init__(self):
+        if type(self.layer) not in _WRAPPABLE:
+            raise ConfigurationError(f"Bidirectional.layer must be one of "
+                                     f"{', '.join(c.__name__ for c in _WRAPPABLE)}, got {self.layer!r}",
+                                     field="layer")
+        self._check_choice("mode", BIDIRECTIONAL_MODES)
+
+    @property
+    def n_in(self):
+        return self.layer.n_in
+
+    @property
+    def n_out(self):
+        return self.layer.n_out * (2 if self.mode == "concat" else 1)
+
+    def to_dict(self):
+        return {"type": "Bidirectional", "layer": self.layer.to_dict(), "mode": self.mode}
+
+    def build(self, it):
+        return dataclasses.replace(self, layer=self.layer.build(it))
+
+
+@dataclass(frozen=True)
+class LastTimeStep(Layer):
+    """Wraps a recurrent layer and keeps only its output at each example's last unmasked step:
+    [batch, n_in, time] -> [batch, n_out]. Steps with the wrapped layer when it can."""
+
+    layer: Layer
+
+    input_kind: ClassVar[str] = RECURRENT
+    output_kind: ClassVar[str] = FEED_FORWARD
+
+    def __post_init__(self):
+        if self.layer.input_kind != RECURRENT or self.layer.output_kind != RECURRENT or self.layer.is_output:
+            raise ConfigurationError(f"LastTimeStep.layer must be a recurrent layer, got {self.layer!r}",
+                                     field="layer")
+
+    @property
+    def is_recurrent(self):
+        return self.layer.is_recurrent
+
+    @property
+    def is_bidirectional(self):
+        return self.layer.is_bidirectional
+
+    @property
+    def n_in(self):
+        return self.layer.n_in
+
+    @property
+    def n_out(self):
+        return self.layer.n_out
+
+    def to_dict(self):
+        return {"type": "LastTimeStep", "layer": self.layer.to_dict()}
+
+    def build(self, it):
+        return dataclasses.replace(self, layer=self.layer.build(it))
+
+
+LAYER_TYPES: dict[str, type[Layer]] = {cls.__name__: cls for cls in (
+    LSTM, GravesLSTM, GravesBidirectionalLSTM, SimpleRnn, DenseLayer, OutputLayer, RnnOutputLayer,
+    ConvolutionLayer, SubsamplingLayer, Bidirectional, LastTimeStep)}
 
 
 def from_typed_dict(d, registry: dict, what: str):
@@ -155,8 +352,11 @@ def from_typed_dict(d, registry: dict, what: str):
     extra = sorted(set(d) - names - {"type"})
     if extra:
         raise ConfigurationError(f"{kind}: unknown field(s) {extra}; known: {sorted(names)}", field=extra[0])
+    fields = {k: v for k, v in d.items() if k != "type"}
+    if "layer" in names and isinstance(fields.get("layer"), dict):       # wrappers hold a layer
+        fields["layer"] = layer_from_dict(fields["layer"])
     try:
-        return cls(**{k: v for k, v in d.items() if k != "type"})
+        return cls(**fields)
     except TypeError as exc:  # a missing required field
         raise ConfigurationError(f"{kind}: {exc}") from None
 

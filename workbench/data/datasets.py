@@ -1,4 +1,5 @@
-"""Loaders for the real data sets bundled under ``workbench/data/resources/`` (read offline).
+"""Loaders for the real data sets bundled under ``workbench/data/resources/`` (read offline),
+and small generated data sets for teaching (:func:`moving_shapes`).
 
 Each folder there keeps its README with the data's origin, licence and sha256.
 """
@@ -10,10 +11,12 @@ import numpy
 
 from workbench.data.dataset import DataSet
 
-__all__ = ["UCI_CLASS_NAMES", "uci_synthetic_control"]
+__all__ = ["MOVING_SHAPES_CLASSES", "UCI_CLASS_NAMES", "moving_shapes", "uci_synthetic_control"]
 
 UCI_CLASS_NAMES = ("normal", "cyclic", "increasing trend", "decreasing trend",
                    "upward shift", "downward shift")
+
+MOVING_SHAPES_CLASSES = ("right", "left", "down", "up")
 
 
 def _resource(*parts):
@@ -56,3 +59,81 @@ def uci_synthetic_control(n_train=450, seed=12345, normalize=True) -> tuple[Data
         train.features = (train.features - mean) / std
         test.features = (test.features - mean) / std
     return train, test
+
+
+# moving_shapes: the two 3x3 shape stamps (index 0 = square, 1 = plus) and, per class, the
+# (row, col) step per frame of :data:`MOVING_SHAPES_CLASSES`.
+_SHAPE_STAMPS = numpy.array([[[1, 1, 1], [1, 1, 1], [1, 1, 1]],
+                             [[0, 1, 0], [1, 1, 1], [0, 1, 0]]], numpy.float32)
+_SHAPE_STEPS = numpy.array([(0, 1), (0, -1), (1, 0), (-1, 0)])
+
+
+def moving_shapes(n=600, frames=8, size=10, seed=0, noise=0.1) -> DataSet:
+    """A small generated "video" classification set for CNN + LSTM networks.
+
+    Each example is ``frames`` grayscale images (1 channel, ``size`` x ``size``) of one bright
+    shape -- a 3x3 square or a 3x3 plus (cross), picked at random per example, pixels 1.0 on a
+    0.0 background -- moving one pixel per frame in one of 4 directions, the class
+    (:data:`MOVING_SHAPES_CLASSES`): 0 right (+1 column), 1 left (-1 column), 2 down (+1 row),
+    3 up (-1 row). The start position is random, chosen so the shape stays fully inside the
+    frame in every frame (so ``size >= frames + 2``). Gaussian noise of std ``noise`` is added
+    to every pixel. ``n // 4`` examples per class, in shuffled order; everything is drawn from
+    ``numpy.random.default_rng(seed)``, so a seed gives identical arrays (and the noise is drawn
+    last: the same seed gives the same shapes and paths for any ``noise``).
+
+    DL4J's video layout (VideoClassificationExample), many-to-one:
+
+    - features ``[n, 1*size*size, frames]`` float32, no features mask; frame ``t`` of example
+      ``i`` is flattened in C order over (channel, row, col), so
+      ``features[i, :, t].reshape(1, size, size)`` is that image (DL4J's RnnToCnnPreProcessor
+      does the same for a whole minibatch);
+    - labels ``[n, 4, frames]`` float32, one-hot at the last frame, zeros elsewhere;
+    - labels_mask ``[n, frames]`` float32, 1 only at the last frame.
+
+    >>> ds = moving_shapes(n=8, frames=5, size=8, noise=0.0)
+    >>> ds.features.shape, ds.labels.shape, ds.labels_mask.shape
+    ((8, 64, 5), (8, 4, 5), (8, 5))
+    >>> ds.features[0, :, 2].reshape(1, 8, 8).sum() in (5.0, 9.0)
+    True
+    """
+    n_classes = len(MOVING_SHAPES_CLASSES)
+    if isinstance(n, bool) or not isinstance(n, (int, numpy.integer)) or n < n_classes or n % n_classes:
+        raise ValueError(f"moving_shapes: n must be a positive multiple of {n_classes} "
+                         f"(n // {n_classes} examples per class), got {n!r}")
+    if isinstance(frames, bool) or not isinstance(frames, (int, numpy.integer)) or frames < 1:
+        raise ValueError(f"moving_shapes: frames must be an int >= 1, got {frames!r}")
+    if isinstance(size, bool) or not isinstance(size, (int, numpy.integer)) or size < frames + 2:
+        raise ValueError(f"moving_shapes: size must be an int >= frames + 2 = {frames + 2} so a "
+                         f"3x3 shape moving {frames - 1} pixels stays inside the frame, got {size!r}")
+    if not noise >= 0:  # also rejects NaN
+        raise ValueError(f"moving_shapes: noise must be >= 0, got {noise!r}")
+    n, frames, size = int(n), int(frames), int(size)
+
+    rng = numpy.random.default_rng(seed)
+    classes = rng.permutation(numpy.repeat(numpy.arange(n_classes), n // n_classes))  # (n,)
+    kinds = rng.integers(0, len(_SHAPE_STAMPS), size=n)                                # (n,)
+    steps = _SHAPE_STEPS[classes]                                                      # (n, 2)
+    # Top-left corner of the 3x3 box at frame 0: any of 0..size-3 on the still axis; on the
+    # moving axis the whole path 0..size-3 must hold start + step * (frames - 1).
+    travel = steps * (frames - 1)
+    low = numpy.maximum(0, -travel)
+    high = numpy.minimum(size - 3, size - 3 - travel)                                  # inclusive
+    start = rng.integers(low, high + 1)                                                # (n, 2)
+
+    corner = start[:, None, :] + steps[:, None, :] * numpy.arange(frames)[None, :, None]  # (n, frames, 2)
+    d = numpy.arange(3)
+    rows = corner[:, :, 0, None, None] + d[:, None]                                    # (n, frames, 3, 1)
+    cols = corner[:, :, 1, None, None] + d[None, :]                                    # (n, frames, 1, 3)
+    video = numpy.zeros((n, frames, size, size), numpy.float32)
+    video[numpy.arange(n)[:, None, None, None], numpy.arange(frames)[None, :, None, None],
+          rows, cols] = _SHAPE_STAMPS[kinds][:, None]                                  # (n, 1, 3, 3)
+    if noise > 0:
+        video += numpy.float32(noise) * rng.standard_normal(video.shape, numpy.float32)
+
+    # (n, frames, 1*size*size) -> (n, 1*size*size, frames)
+    features = numpy.ascontiguousarray(video.reshape(n, frames, size * size).transpose(0, 2, 1))
+    labels = numpy.zeros((n, n_classes, frames), numpy.float32)
+    labels[numpy.arange(n), classes, -1] = 1.0
+    labels_mask = numpy.zeros((n, frames), numpy.float32)
+    labels_mask[:, -1] = 1.0
+    return DataSet(features, labels, labels_mask=labels_mask)

@@ -27,23 +27,30 @@ class Batch:
         return Batch(self.x[t0:t1], cut(self.fmask), cut(self.labels), cut(self.lmask))
 
 
-def _shape_text(recurrent: bool, width: int, what: str) -> str:
-    return f"[batch, {what}={width}, time]" if recurrent else f"[batch, {what}={width}]"
+def _shape_text(it, what):
+    if it.kind == "convolutional":
+        return f"[batch, channels={it.channels}, height={it.height}, width={it.width}]"
+    if it.kind == "recurrent":
+        return f"[batch, {what}={it.flat_size}, time]"
+    return f"[batch, {what}={it.flat_size}]"
 
 
-def to_internal(backend, dtype, name, a, recurrent, width, what="n_in", batch=None, time=None):
-    """Check ``a`` ([batch, width, time] or [batch, width]) and return it time-major (T, N, F) or (N, F)."""
+def to_internal(backend, dtype, name, a, it, what="n_in", batch=None, time=None):
+    """Check ``a`` against the InputType ``it`` (recurrent [batch, size, time], feed-forward
+    [batch, size] or convolutional [batch, channels, height, width]) and return it in the
+    internal layout: recurrent data time-major (T, N, F), the rest as they are."""
     xp = backend.xp
-    ndim = 3 if recurrent else 2
-    shape = tuple(getattr(a, "shape", ()))
     if not hasattr(a, "shape"):
         a = backend.asarray(a, dtype)
-        shape = a.shape
+    shape = tuple(a.shape)
+    recurrent, conv = it.kind == "recurrent", it.kind == "convolutional"
+    ndim = 4 if conv else 3 if recurrent else 2
     if len(shape) != ndim:
-        raise ValueError(f"{name}: expected a {ndim}-d array {_shape_text(recurrent, width, what)}, "
-                         f"got shape {shape}")
-    if shape[1] != width:
-        raise ValueError(f"{name}: expected {what}={width} at axis 1 ({_shape_text(recurrent, width, what)}), "
+        raise ValueError(f"{name}: expected a {ndim}-d array {_shape_text(it, what)}, got shape {shape}")
+    if conv and shape[1:] != (it.channels, it.height, it.width):
+        raise ValueError(f"{name}: expected {_shape_text(it, what)}, got shape {shape}")
+    if not conv and shape[1] != it.flat_size:
+        raise ValueError(f"{name}: expected {what}={it.flat_size} at axis 1 ({_shape_text(it, what)}), "
                          f"got shape {shape}")
     if batch is not None and shape[0] != batch:
         raise ValueError(f"{name}: expected batch size {batch} (as the features), got shape {shape}")

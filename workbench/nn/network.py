@@ -10,16 +10,29 @@ from __future__ import annotations
 import math
 
 from workbench.backend import get_backend
-from workbench.conf import MultiLayerConfiguration
+from workbench.conf import InputType, MultiLayerConfiguration
 from workbench.nn.checks import Batch, mask_to_internal, to_internal, to_public
+from workbench.nn.layers.convolution import Convolution, Subsampling
 from workbench.nn.layers.dense import Dense, Output
 from workbench.nn.layers.recurrent import LSTMLayer, SimpleRnnLayer
+from workbench.nn.layers.wrappers import BidirectionalLayer, LastTimeStepLayer
 from workbench.nn.stepping import SteppingMixin
 from workbench.nn.training import TrainingMixin
 from workbench.nn.updaters import UpdaterState
 
 RUNTIME_LAYERS = {"LSTM": LSTMLayer, "GravesLSTM": LSTMLayer, "SimpleRnn": SimpleRnnLayer,
-                  "DenseLayer": Dense, "OutputLayer": Output, "RnnOutputLayer": Output}
+                  "DenseLayer": Dense, "OutputLayer": Output, "RnnOutputLayer": Output,
+                  "ConvolutionLayer": Convolution, "SubsamplingLayer": Subsampling}
+WRAPPERS = {"Bidirectional": BidirectionalLayer, "GravesBidirectionalLSTM": BidirectionalLayer,
+            "LastTimeStep": LastTimeStepLayer}
+
+
+def runtime_layer(conf, xp, dtype):
+    """The runtime layer for a (built) layer configuration."""
+    name = type(conf).__name__
+    if name in WRAPPERS:
+        return WRAPPERS[name](conf, xp, dtype, runtime_layer)
+    return RUNTIME_LAYERS[name](conf, xp, dtype)
 
 
 class MultiLayerNetwork(TrainingMixin, SteppingMixin):
@@ -36,7 +49,10 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
         self.backend = get_backend(backend)
         self.xp = self.backend.xp
         self.dtype = getattr(self.xp, conf.dtype)
-        self.layers = [RUNTIME_LAYERS[type(lc).__name__](lc, self.xp, self.dtype) for lc in conf.built_layers]
+        self.layers = [runtime_layer(lc, self.xp, self.dtype) for lc in conf.built_layers]
+        self.preprocessors = conf.built_preprocessors
+        first = conf.built_layers[0]
+        self.input_type = conf.input_type or InputType(first.input_kind, size=first.n_in)
         self._flat = self._grad = self.updater = None
         self._slices = []                      # (start, stop) of each layer in the flat vectors
         self.iteration_count = 0               # parameter updates so far
@@ -62,6 +78,7 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
                 layer.grads[key] = self._grad[start:start + size].reshape(shape)
                 start += size
             self._slices.append((first, start))
+            layer.bound()
             layer.init_params(rng)
         self.updater = UpdaterState(self.conf.updater, xp, n, self.dtype)
         self.iteration_count = self.epoch_count = 0
@@ -114,7 +131,7 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
     # ---- data in and out ----
     @property
     def _recurrent_in(self) -> bool:
-        return self.conf.built_layers[0].input_kind == "recurrent"
+        return self.input_type.kind == "recurrent"
 
     @property
     def _recurrent_out(self) -> bool:
@@ -122,15 +139,16 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
 
     def _batch(self, x, features_mask=None, labels=None, labels_mask=None) -> Batch:
         be, dt = self.backend, self.dtype
-        first, last = self.conf.built_layers[0], self.conf.built_layers[-1]
-        xi = to_internal(be, dt, "features", x, self._recurrent_in, first.n_in)
+        last = self.conf.built_layers[-1]
+        xi = to_internal(be, dt, "features", x, self.input_type)
         N = xi.shape[1] if self._recurrent_in else xi.shape[0]
         T = xi.shape[0] if self._recurrent_in else None
         fm = mask_to_internal(be, dt, "features_mask", features_mask, N, T) if T is not None else None
         b = Batch(xi, fm)
         if labels is not None:
             T_out = T if self._recurrent_out else None
-            b.labels = to_internal(be, dt, "labels", labels, self._recurrent_out, last.n_out, "n_out", N, T_out)
+            out_type = InputType(last.output_kind, size=last.n_out)
+            b.labels = to_internal(be, dt, "labels", labels, out_type, "n_out", N, T_out)
             b.lmask = mask_to_internal(be, dt, "labels_mask", labels_mask, N, T_out)
         elif labels_mask is not None:
             b.lmask = mask_to_internal(be, dt, "labels_mask", labels_mask, N, T if self._recurrent_out else None)
@@ -147,12 +165,15 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
     def _forward(self, batch: Batch, states=None):
         """Run every layer; returns (output, caches, activations)."""
         self._require_init()
-        x, caches, acts = batch.x, [], [batch.x]
+        x, mask, N, caches, acts = batch.x, batch.fmask, batch.n, [], [batch.x]
         for i, layer in enumerate(self.layers):
-            mask = batch.fmask if layer.conf.is_recurrent else None
+            if i in self.preprocessors:
+                x = self.preprocessors[i].forward(x, N)
             x, cache = layer.forward(x, mask, None if states is None else states.get(i))
             caches.append(cache)
             acts.append(x)
+            if layer.conf.input_kind == "recurrent" and layer.conf.output_kind != "recurrent":
+                mask = None                                   # LastTimeStep: no time axis after it
         return x, caches, acts
 
     def output(self, x, features_mask=None, labels_mask=None):
@@ -203,7 +224,7 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
             return 0.0
         for layer in self.layers:
             for key, p in layer.params.items():
-                l1, l2 = (c.l1, c.l2) if key in layer.weight_keys else (c.l1_bias, c.l2_bias)
+                l1, l2 = (c.l1, c.l2) if layer.is_weight(key) else (c.l1_bias, c.l2_bias)
                 if l2:
                     total += 0.5 * l2 * float((p * p).sum())
                     if with_grad:
@@ -217,15 +238,13 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
     def _gradient(self, batch: Batch, states=None, back_length=None):
         """Forward + backward: fills the flat gradient, returns (score, caches)."""
         _, caches, _ = self._forward(batch, states)
-        N = batch.n
+        N, last = batch.n, len(self.layers) - 1
         per_example, dz = self._example_scores(batch, caches, grad_scale=1.0 / N)
-        dx = self.layers[-1].backward_z(dz, caches[-1])
-        for i in range(len(self.layers) - 2, -1, -1):
-            layer = self.layers[i]
-            if layer.conf.is_recurrent:
-                dx = layer.backward(dx, caches[i], back_length=back_length, need_dx=i > 0)
-            else:
-                dx = layer.backward(dx, caches[i])
+        dx = self.layers[last].backward_z(dz, caches[last], need_dx=last > 0)
+        for i in range(last, 0, -1):
+            if i in self.preprocessors:
+                dx = self.preprocessors[i].backward(dx, N)
+            dx = self.layers[i - 1].backward(dx, caches[i - 1], back_length=back_length, need_dx=i > 1)
         score = float(per_example.sum()) / N + self._regularization(with_grad=True)
         return score, caches
 

@@ -1,6 +1,7 @@
 """Stateful step-by-step prediction: rnn_time_step and the stored state of each recurrent layer."""
 from __future__ import annotations
 
+from workbench.conf import InputType
 from workbench.nn.checks import to_internal, to_public
 
 
@@ -21,16 +22,17 @@ class SteppingMixin:
 
         x [batch, n_in] (one step -> [batch, n_out]) or [batch, n_in, k] (k steps ->
         [batch, n_out, k]). Equals ``output()`` on the whole history, however it is chunked.
+        Layers without state (Dense, convolution, output layers) are applied per step.
         """
         self._require_init()
-        if not self._recurrent_indices():
-            raise ValueError("rnn_time_step: the network has no recurrent layer to keep state in")
-        first = self.conf.built_layers[0]
+        self._check_can_step()
+        n_in = self.input_type.flat_size
         ndim = getattr(x, "ndim", None)
         if ndim not in (2, 3):
-            raise ValueError(f"rnn_time_step: x must be [batch, n_in={first.n_in}] (one step) or "
-                             f"[batch, n_in={first.n_in}, k] (k steps), got shape {getattr(x, 'shape', None)}")
-        x = to_internal(self.backend, self.dtype, "rnn_time_step x", x, ndim == 3, first.n_in)
+            raise ValueError(f"rnn_time_step: x must be [batch, n_in={n_in}] (one step) or "
+                             f"[batch, n_in={n_in}, k] (k steps), got shape {getattr(x, 'shape', None)}")
+        kind = "recurrent" if ndim == 3 else "feed_forward"
+        x = to_internal(self.backend, self.dtype, "rnn_time_step x", x, InputType(kind, size=n_in))
         N = x.shape[1] if ndim == 3 else x.shape[0]
         stored = self._stored_batch()
         if stored is not None and stored != N:
@@ -38,6 +40,8 @@ class SteppingMixin:
                              "call rnn_clear_previous_state() before starting a new series")
         states = self._step_states
         for i, layer in enumerate(self.layers):
+            if i in self.preprocessors:
+                x = self._step_preprocess(self.preprocessors[i], x, N, one_step=ndim == 2)
             if not layer.conf.is_recurrent:
                 x, _ = layer.forward(x)
             elif ndim == 2:
@@ -45,8 +49,26 @@ class SteppingMixin:
                 x = layer.step(x, state)
             else:
                 x, cache = layer.forward(x, None, states.get(i))
-                states[i] = layer.make_state(N, cache.final_state())
-        return to_public(self.xp, x, ndim == 3)
+                states[i] = layer.make_state(N, layer.final_state(cache))
+        return to_public(self.xp, x, x.ndim == 3)
+
+    @staticmethod
+    def _step_preprocess(pp, x, N, one_step):
+        """Apply a preprocessor; one step of recurrent data is (N, F) here, (1, N, F) to it."""
+        if one_step and pp.input_kind == "recurrent":
+            x = x[None]
+        x = pp.forward(x, N)
+        return x[0] if one_step and pp.output_kind == "recurrent" else x
+
+    def _check_can_step(self):
+        for i, layer in enumerate(self.conf.built_layers):
+            if layer.is_bidirectional:
+                raise ValueError(f"rnn_time_step: layer {i} ({type(layer).__name__}) is bidirectional: it needs "
+                                 "the whole sequence, so the network cannot step; use output()")
+        if not self._recurrent_indices():
+            raise ValueError("rnn_time_step: the network has no recurrent layer to keep state in")
+        if self.input_type.kind != "recurrent":
+            raise ValueError(f"rnn_time_step: the network's input is {self.input_type.kind}, not a time series")
 
     def rnn_clear_previous_state(self) -> None:
         """Forget the stored state of every layer; the next rnn_time_step starts from zeros."""
@@ -57,8 +79,9 @@ class SteppingMixin:
         if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < len(self.layers):
             raise IndexError(f"{who}: layer must be an index in [0, {len(self.layers) - 1}], got {layer!r}")
         if layer not in rec:
-            raise ValueError(f"{who}: layer {layer} ({type(self.layers[layer].conf).__name__}) is not "
-                             f"recurrent; recurrent layers: {rec}")
+            conf = self.layers[layer].conf
+            why = "is bidirectional and keeps no step state" if conf.is_bidirectional else "is not recurrent"
+            raise ValueError(f"{who}: layer {layer} ({type(conf).__name__}) {why}; recurrent layers: {rec}")
         return self.layers[layer]
 
     def rnn_get_previous_state(self, layer: int) -> dict:

@@ -54,7 +54,7 @@ class TrainingMixin:
         for k, t0 in enumerate(range(0, T, fwd)):
             t1 = min(T, t0 + fwd)
             score, caches = self._gradient(batch.segment(t0, t1), states, back_length=back)
-            states = {i: {key: v.copy() for key, v in caches[i].final_state().items()}
+            states = {i: {key: v.copy() for key, v in layer.final_state(caches[i]).items()}
                       for i, layer in enumerate(self.layers) if layer.conf.is_recurrent}
             self._update(score, {"batch": batch_index, "segment": k, "time_range": (t0, t1)}, listeners)
 

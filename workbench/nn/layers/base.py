@@ -46,8 +46,9 @@ def init_weight(rng, scheme, shape, fan_in, fan_out):
 class RuntimeLayer:
     """A layer's math. ``params`` / ``grads`` are dicts of views bound by the network.
 
-    ``forward(x, mask=None, state=None) -> (y, cache)``; ``backward(dy, cache) -> dx`` writes
-    ``grads``. A cache is valid until the layer's next forward (workspaces are reused).
+    ``forward(x, mask=None, state=None) -> (y, cache)``;
+    ``backward(dy, cache, back_length=None, need_dx=True) -> dx`` (None without ``need_dx``)
+    writes ``grads``. A cache is valid until the layer's next forward (workspaces are reused).
     """
 
     weight_keys = ("W",)          # regularised by l1/l2; every other key is a bias
@@ -67,6 +68,13 @@ class RuntimeLayer:
 
     def _fill(self, key, values) -> None:
         self.params[key][...] = self.xp.asarray(values, dtype=self.dtype)
+
+    def bound(self) -> None:
+        """Called by the network once ``params`` and ``grads`` hold their views."""
+
+    def is_weight(self, key) -> bool:
+        """True for parameters that l1/l2 regularise (the rest are biases)."""
+        return key in self.weight_keys
 
     def params_changed(self) -> None:
         """Called by the network after any change to ``params``; drops derived caches."""

@@ -28,17 +28,17 @@ class Dense(RuntimeLayer):
         y = self.act.forward(self.xp, z)                         # in place: z now holds y
         return y.reshape(lead + (self.conf.n_out,)), (x2, y, lead)
 
-    def backward(self, dy, cache):
+    def backward(self, dy, cache, back_length=None, need_dx=True):
         _, y, _ = cache
         dz = self.act.backward(self.xp, y, dy.reshape(y.shape).copy())
-        return self.backward_z(dz, cache)
+        return self.backward_z(dz, cache, need_dx)
 
-    def backward_z(self, dz, cache):
+    def backward_z(self, dz, cache, need_dx=True):
         """Gradients given dL/dz (rows, n_out); returns dx shaped like the input."""
         x2, _, lead = cache
         self.xp.matmul(x2.T, dz, out=self.grads["W"])
         dz.sum(axis=0, out=self.grads["b"])
-        return (dz @ self.params["W"].T).reshape(lead + (self.conf.n_in,))
+        return (dz @ self.params["W"].T).reshape(lead + (self.conf.n_in,)) if need_dx else None
 
 
 class Output(Dense):

@@ -79,6 +79,10 @@ class Recurrent(RuntimeLayer):
             s = self._derived["stacked"] = self.xp.concatenate([p["W"], p["RW"], p["b"][None]]) * self.col_scale()
         return s
 
+    def final_state(self, cache) -> dict:
+        """The state after the last (valid) step of a forward pass (views into workspaces)."""
+        return cache.final_state()
+
     def _rw_t(self):
         """Cached contiguous RW.T (G, H) for the backward loop."""
         if "RWT" not in self._derived:
