@@ -139,6 +139,6 @@ def test_summary_lists_every_layer_with_its_parameter_count():
     net = make_net()
     lines = net.summary().splitlines()
     assert len(lines) == 4
-    assert "LSTM" in lines[1] and "4 -> 5" in lines[1] and f"{4 * 5 * 4 + 5 * 20 + 20:,}" in lines[1]
-    assert "RnnOutputLayer" in lines[2] and f"{5 * 3 + 3}" in lines[2]
+    assert "LSTM" in lines[1] and "[5] per step" in lines[1] and f"{4 * 5 * 4 + 5 * 20 + 20:,}" in lines[1]
+    assert "RnnOutputLayer" in lines[2] and "[3] per step" in lines[2] and lines[2].split()[-1] == f"{5 * 3 + 3}"
     assert lines[3].split()[-1] == f"{net.num_params():,}"

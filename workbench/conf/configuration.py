@@ -61,6 +61,7 @@ class MultiLayerConfiguration:
     dtype: str = "float32"
     built_layers: tuple = field(init=False, compare=False, repr=False)
     built_preprocessors: dict = field(init=False, compare=False, repr=False)
+    layer_types: tuple = field(init=False, compare=False, repr=False)
 
     def __post_init__(self):
         if not isinstance(self.layers, (list, tuple)) or not self.layers:
@@ -73,9 +74,10 @@ class MultiLayerConfiguration:
             raise ConfigurationError(f"expected an InputType, got {self.input_type!r}", field="input_type")
         self._validate_preprocessors()
         self._validate_training()
-        layers, preprocessors = self._build_layers()
+        layers, preprocessors, types = self._build_layers()
         object.__setattr__(self, "built_layers", layers)
         object.__setattr__(self, "built_preprocessors", preprocessors)
+        object.__setattr__(self, "layer_types", types)
 
     def _validate_training(self) -> None:
         if self.backprop_type not in BACKPROP_TYPES:
@@ -124,7 +126,8 @@ class MultiLayerConfiguration:
 
     def _build_layers(self) -> tuple:
         """Fill in every size, insert the preprocessors the layer kinds call for, and check
-        that each layer accepts what reaches it. Returns (built layers, {index: preprocessor})."""
+        that each layer accepts what reaches it. Returns (built layers, {index: preprocessor},
+        ((input type, output type) of each layer))."""
         first = self.layers[0]
         if self.input_type is not None:
             it = self.input_type
@@ -135,7 +138,7 @@ class MultiLayerConfiguration:
                 f"{type(first).__name__} input size cannot be inferred: give n_in or the network's input_type",
                 layer=0, field="n_in")
         explicit = self.input_preprocessors or {}
-        built, preprocessors = [], {}
+        built, preprocessors, types = [], {}, []
         last = len(self.layers) - 1
         for i, layer in enumerate(self.layers):
             name = type(layer).__name__
@@ -160,10 +163,11 @@ class MultiLayerConfiguration:
                 raise ConfigurationError(f"truncated BPTT cannot train {name}: it needs the whole sequence "
                                          "at once; use backprop_type='standard'", layer=i, field="backprop_type")
             built.append(layer)
+            types.append((it, out))
             it = out
         if self.backprop_type == "tbptt" and not any(l.is_recurrent for l in built):
             raise ConfigurationError("truncated BPTT needs a recurrent layer", field="backprop_type")
-        return tuple(built), preprocessors
+        return tuple(built), preprocessors, tuple(types)
 
     @property
     def tbptt_back(self) -> int | None:

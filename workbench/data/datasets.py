@@ -11,7 +11,7 @@ import numpy
 
 from workbench.data.dataset import DataSet
 
-__all__ = ["MOVING_SHAPES_CLASSES", "UCI_CLASS_NAMES", "moving_shapes", "uci_synthetic_control"]
+__all__ = ["MOVING_SHAPES_CLASSES", "UCI_CLASS_NAMES", "moving_shapes", "shifted_symbols", "uci_synthetic_control"]
 
 UCI_CLASS_NAMES = ("normal", "cyclic", "increasing trend", "decreasing trend",
                    "upward shift", "downward shift")
@@ -68,15 +68,16 @@ _SHAPE_STAMPS = numpy.array([[[1, 1, 1], [1, 1, 1], [1, 1, 1]],
 _SHAPE_STEPS = numpy.array([(0, 1), (0, -1), (1, 0), (-1, 0)])
 
 
-def moving_shapes(n=600, frames=8, size=10, seed=0, noise=0.1) -> DataSet:
+def moving_shapes(n=600, frames=6, size=10, seed=0, noise=0.1) -> DataSet:
     """A small generated "video" classification set for CNN + LSTM networks.
 
     Each example is ``frames`` grayscale images (1 channel, ``size`` x ``size``) of one bright
     shape -- a 3x3 square or a 3x3 plus (cross), picked at random per example, pixels 1.0 on a
     0.0 background -- moving one pixel per frame in one of 4 directions, the class
     (:data:`MOVING_SHAPES_CLASSES`): 0 right (+1 column), 1 left (-1 column), 2 down (+1 row),
-    3 up (-1 row). The start position is random, chosen so the shape stays fully inside the
-    frame in every frame (so ``size >= frames + 2``). Gaussian noise of std ``noise`` is added
+    3 up (-1 row). The frame wraps around (a shape leaving on the right comes back on the
+    left) and the start position is uniform over the frame, so no single frame tells the
+    direction: a network has to compare frames over time. Gaussian noise of std ``noise`` is added
     to every pixel. ``n // 4`` examples per class, in shuffled order; everything is drawn from
     ``numpy.random.default_rng(seed)``, so a seed gives identical arrays (and the noise is drawn
     last: the same seed gives the same shapes and paths for any ``noise``).
@@ -102,9 +103,8 @@ def moving_shapes(n=600, frames=8, size=10, seed=0, noise=0.1) -> DataSet:
                          f"(n // {n_classes} examples per class), got {n!r}")
     if isinstance(frames, bool) or not isinstance(frames, (int, numpy.integer)) or frames < 1:
         raise ValueError(f"moving_shapes: frames must be an int >= 1, got {frames!r}")
-    if isinstance(size, bool) or not isinstance(size, (int, numpy.integer)) or size < frames + 2:
-        raise ValueError(f"moving_shapes: size must be an int >= frames + 2 = {frames + 2} so a "
-                         f"3x3 shape moving {frames - 1} pixels stays inside the frame, got {size!r}")
+    if isinstance(size, bool) or not isinstance(size, (int, numpy.integer)) or size < 3:
+        raise ValueError(f"moving_shapes: size must be an int >= 3 (the shapes are 3x3), got {size!r}")
     if not noise >= 0:  # also rejects NaN
         raise ValueError(f"moving_shapes: noise must be >= 0, got {noise!r}")
     n, frames, size = int(n), int(frames), int(size)
@@ -113,17 +113,12 @@ def moving_shapes(n=600, frames=8, size=10, seed=0, noise=0.1) -> DataSet:
     classes = rng.permutation(numpy.repeat(numpy.arange(n_classes), n // n_classes))  # (n,)
     kinds = rng.integers(0, len(_SHAPE_STAMPS), size=n)                                # (n,)
     steps = _SHAPE_STEPS[classes]                                                      # (n, 2)
-    # Top-left corner of the 3x3 box at frame 0: any of 0..size-3 on the still axis; on the
-    # moving axis the whole path 0..size-3 must hold start + step * (frames - 1).
-    travel = steps * (frames - 1)
-    low = numpy.maximum(0, -travel)
-    high = numpy.minimum(size - 3, size - 3 - travel)                                  # inclusive
-    start = rng.integers(low, high + 1)                                                # (n, 2)
+    start = rng.integers(0, size, size=(n, 2))              # top-left corner of the 3x3 box at frame 0
 
     corner = start[:, None, :] + steps[:, None, :] * numpy.arange(frames)[None, :, None]  # (n, frames, 2)
     d = numpy.arange(3)
-    rows = corner[:, :, 0, None, None] + d[:, None]                                    # (n, frames, 3, 1)
-    cols = corner[:, :, 1, None, None] + d[None, :]                                    # (n, frames, 1, 3)
+    rows = (corner[:, :, 0, None, None] + d[:, None]) % size                           # (n, frames, 3, 1)
+    cols = (corner[:, :, 1, None, None] + d[None, :]) % size                           # (n, frames, 1, 3)
     video = numpy.zeros((n, frames, size, size), numpy.float32)
     video[numpy.arange(n)[:, None, None, None], numpy.arange(frames)[None, :, None, None],
           rows, cols] = _SHAPE_STAMPS[kinds][:, None]                                  # (n, 1, 3, 3)
@@ -137,3 +132,22 @@ def moving_shapes(n=600, frames=8, size=10, seed=0, noise=0.1) -> DataSet:
     labels_mask = numpy.zeros((n, frames), numpy.float32)
     labels_mask[:, -1] = 1.0
     return DataSet(features, labels, labels_mask=labels_mask)
+
+
+def shifted_symbols(n=512, length=12, shift=2, symbols=2, seed=0) -> DataSet:
+    """A task that needs future context: label each step with the symbol ``shift`` steps later.
+
+    Features one-hot ``[n, symbols, length]`` of random symbols; labels ``[n, symbols, length]``
+    with ``labels[:, :, t] = features[:, :, t + shift]``; the last ``shift`` steps have no label
+    (labels_mask 0 there). A unidirectional network can only guess (accuracy ~ 1 / symbols);
+    a bidirectional one sees the future and can be exact.
+    """
+    if not 0 < shift < length:
+        raise ValueError(f"shifted_symbols: shift must be in [1, length - 1] = [1, {length - 1}], got {shift}")
+    rng = numpy.random.default_rng(seed)
+    x = numpy.eye(symbols, dtype=numpy.float32)[rng.integers(0, symbols, size=(n, length))].transpose(0, 2, 1)
+    y = numpy.zeros_like(x)
+    y[:, :, :length - shift] = x[:, :, shift:]
+    mask = numpy.ones((n, length), numpy.float32)
+    mask[:, length - shift:] = 0
+    return DataSet(numpy.ascontiguousarray(x), y, labels_mask=mask)

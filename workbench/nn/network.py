@@ -99,11 +99,16 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
         return int(self._flat.size)
 
     def summary(self) -> str:
-        """A table of the layers: index, type, sizes, activation and parameter count."""
+        """A table of the layers (with the preprocessors before them): output shape per example
+        and step, activation and parameter count."""
         self._require_init()
-        rows = [("#", "layer", "n_in -> n_out", "activation", "params")]
+        rows = [("#", "layer", "output", "activation", "params")]
         for i, (lc, (a, b)) in enumerate(zip(self.conf.built_layers, self._slices)):
-            rows.append((str(i), type(lc).__name__, f"{lc.n_in} -> {lc.n_out}", lc.activation, f"{b - a:,}"))
+            if i in self.preprocessors:
+                rows.append(("", f"  {type(self.preprocessors[i]).__name__}", "", "", ""))
+            rows.append((str(i), type(lc).__name__, _shape(self.conf.layer_types[i][1]),
+                         getattr(lc, "activation", getattr(getattr(lc, "layer", None), "activation", "")),
+                         f"{b - a:,}"))
         rows.append(("", "total", "", "", f"{self.num_params():,}"))
         widths = [max(len(r[k]) for r in rows) for k in range(5)]
         return "\n".join("  ".join(c.ljust(w) if k < 4 else c.rjust(w) for k, (c, w) in enumerate(zip(r, widths)))
@@ -290,6 +295,13 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
     def load(cls, path, backend="numpy") -> "MultiLayerNetwork":
         from workbench.io import load_network
         return load_network(path, backend)
+
+
+def _shape(it) -> str:
+    """Shape of one example (per step for recurrent data) of an InputType, e.g. "[8, 5, 5]"."""
+    if it.kind == "convolutional":
+        return f"[{it.channels}, {it.height}, {it.width}]"
+    return f"[{it.size}]" + (" per step" if it.kind == "recurrent" else "")
 
 
 def _as_datasets(data):
