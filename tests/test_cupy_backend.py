@@ -33,3 +33,24 @@ def test_cupy_matches_numpy(dtype, rtol):
     gpu.fit(ds)
     for k, v in cpu.params().items():
         np.testing.assert_allclose(to_numpy(gpu.params()[k]), v, rtol=10 * rtol, atol=10 * rtol)
+
+
+def test_cupy_matches_numpy_on_composite_networks():
+    from workbench.nn import Bidirectional, ConvolutionLayer, DenseLayer, LastTimeStep, OutputLayer, SubsamplingLayer
+    rng = np.random.default_rng(2)
+    for layers, it, x in (
+        ([ConvolutionLayer(2, kernel_size=2, padding=1), SubsamplingLayer("max", 2, 1), Bidirectional(LSTM(3)),
+          LastTimeStep(LSTM(2)), DenseLayer(3), OutputLayer(2)],
+         InputType.recurrent(16, height=4, width=4, channels=1), rng.normal(size=(3, 16, 5))),
+    ):
+        conf = MultiLayerConfiguration(layers, input_type=it, seed=1, dtype="float64")
+        cpu, gpu = MultiLayerNetwork(conf).init(), MultiLayerNetwork(conf, backend="cupy").init()
+        fm = np.ones((3, 5))
+        fm[0, 3:] = 0
+        fm[1, :2] = 0
+        y = np.eye(2)[rng.integers(0, 2, 3)]
+        np.testing.assert_allclose(to_numpy(gpu.output(x, fm)), cpu.output(x, fm), rtol=1e-10, atol=1e-12)
+        g_cpu, _ = cpu.compute_gradient_and_score(DataSet(x, y, fm))
+        g_gpu, _ = gpu.compute_gradient_and_score(DataSet(x, y, fm))
+        for k in g_cpu:
+            np.testing.assert_allclose(to_numpy(g_gpu[k]), g_cpu[k], rtol=1e-9, atol=1e-11)

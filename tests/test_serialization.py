@@ -382,3 +382,20 @@ def test_bad_counters_in_config(saved, tmp_path, field, value):
     meta[field] = value
     files["config.json"] = json.dumps(meta).encode()
     load_fails(write_zip(tmp_path / "counters.zip", files), field)
+
+
+def test_composite_network_round_trip(tmp_path):
+    from workbench.conf import (Bidirectional, ConvolutionLayer, GravesLSTM, LastTimeStep, OutputLayer,
+                                SubsamplingLayer)
+    from workbench.nn import InputType, MultiLayerConfiguration
+    conf = MultiLayerConfiguration(
+        [ConvolutionLayer(2, kernel_size=2), SubsamplingLayer("avg", 2, 1), Bidirectional(GravesLSTM(3)),
+         LastTimeStep(GravesLSTM(2)), OutputLayer(2)],
+        input_type=InputType.recurrent(16, height=4, width=4, channels=1), seed=3)
+    net = MultiLayerNetwork(conf).init()
+    x = np.random.default_rng(0).normal(size=(2, 16, 5)).astype(np.float32)
+    path = tmp_path / "composite.zip"
+    net.save(path)
+    loaded = MultiLayerNetwork.load(path)
+    assert loaded.conf == conf and "2_fP" in loaded.params() and "2_bW" in loaded.params()
+    np.testing.assert_array_equal(loaded.output(x), net.output(x))

@@ -134,10 +134,11 @@ class Subsampling(RuntimeLayer):
         pooling = self.conf.pooling
         if pooling == "max":
             y = _window(x, 0, 0, oh, ow, sh, sw).copy()
-            arg = xp.zeros(y.shape, dtype=xp.int32)              # winning offset i * kw + j
+            arg = xp.zeros(y.shape, dtype=xp.int8 if kh * kw < 128 else xp.int32)   # winning offset i * kw + j
+            better = xp.empty(y.shape, dtype=bool)
             for k in range(1, kh * kw):
                 v = _window(x, k // kw, k % kw, oh, ow, sh, sw)
-                better = v > y                                    # strict: ties keep the first
+                xp.greater(v, y, out=better)                      # strict: ties keep the first
                 xp.copyto(arg, k, where=better)
                 xp.maximum(y, v, out=y)
             return y, (x.shape, arg)
@@ -162,8 +163,13 @@ class Subsampling(RuntimeLayer):
             for k in range(kh * kw):
                 _window(dx, k // kw, k % kw, oh, ow, sh, sw)[...] += g
             return dx
-        g = self.ws.get("g", dy.shape)
+        tiled = sh >= kh and sw >= kw                             # windows do not overlap: assign
+        g = None if tiled else self.ws.get("g", dy.shape)
         for k in range(kh * kw):
-            xp.multiply(dy, arg == k, out=g)
-            _window(dx, k // kw, k % kw, oh, ow, sh, sw)[...] += g
+            window = _window(dx, k // kw, k % kw, oh, ow, sh, sw)
+            if tiled:
+                xp.multiply(dy, arg == k, out=window)
+            else:
+                xp.multiply(dy, arg == k, out=g)
+                window += g
         return dx
