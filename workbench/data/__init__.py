@@ -1,4 +1,5 @@
-"""Data containers and loaders: :class:`DataSet` and the bundled real data sets (``workbench.data.datasets``)."""
+"""Data: :class:`DataSet`, minibatch iterators and the bundled data sets (``workbench.data.datasets``)."""
 from workbench.data.dataset import DataSet
+from workbench.data.iterators import DataSetIterator, ListDataSetIterator
 
-__all__ = ["DataSet"]
+__all__ = ["DataSet", "DataSetIterator", "ListDataSetIterator"]

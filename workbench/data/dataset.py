@@ -52,6 +52,20 @@ class DataSet:
         self.features, self.labels, self.features_mask, self.labels_mask = (
             None if a is None else a[array_module(a).asarray(perm)] for a in self._arrays())
 
+    @staticmethod
+    def merge(datasets) -> "DataSet":
+        """One DataSet holding the examples of all ``datasets``, in order.
+
+        Time series of different lengths are padded with zeros at their end up to the longest;
+        a mask is built (or extended with zeros) wherever padding was added or a part had one.
+        """
+        datasets = list(datasets)
+        if not datasets or not all(isinstance(d, DataSet) for d in datasets):
+            raise ValueError(f"DataSet.merge: expected a non-empty list of DataSets, got {datasets!r}")
+        features, fmask = _merge_arrays("features", [(d.features, d.features_mask) for d in datasets])
+        labels, lmask = _merge_arrays("labels", [(d.labels, d.labels_mask) for d in datasets])
+        return DataSet(features, labels, fmask, lmask)
+
     def _arrays(self):
         return self.features, self.labels, self.features_mask, self.labels_mask
 
@@ -82,3 +96,32 @@ def _check_mask(name, mask, data_name, data):
         raise ValueError(
             f"{name}: expected shape {want} = {expected[0]} to match {data_name} shape "
             f"{data.shape}, got {tuple(mask.shape)}")
+
+
+def _merge_arrays(name, parts):
+    """Concatenate (array, mask) parts along the batch; pad 3-d ones at the end to the longest."""
+    xp = array_module(parts[0][0])
+    ndims = {a.ndim for a, _ in parts}
+    if len(ndims) > 1 or len({a.shape[1] for a, _ in parts}) > 1:
+        raise ValueError(f"DataSet.merge: {name} must all have the same rank and width, got shapes "
+                         f"{sorted({tuple(a.shape) for a, _ in parts})}")
+    if ndims == {2}:
+        masks = [m for _, m in parts]
+        if all(m is None for m in masks):
+            return xp.concatenate([a for a, _ in parts]), None
+        full = [xp.ones(a.shape[0], dtype=xp.float32) if m is None else m.reshape(a.shape[0]) for (a, _), m in
+                zip(parts, masks)]
+        return xp.concatenate([a for a, _ in parts]), xp.concatenate(full)
+    T = max(a.shape[2] for a, _ in parts)
+    need_mask = any(m is not None or a.shape[2] != T for a, m in parts)
+    arrays, masks = [], []
+    for a, m in parts:
+        n, width, t = a.shape
+        padded = xp.zeros((n, width, T), dtype=a.dtype)
+        padded[:, :, :t] = a
+        arrays.append(padded)
+        if need_mask:
+            mask = xp.zeros((n, T), dtype=xp.float32)
+            mask[:, :t] = 1 if m is None else m
+            masks.append(mask)
+    return xp.concatenate(arrays), (xp.concatenate(masks) if need_mask else None)
