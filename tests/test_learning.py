@@ -4,7 +4,8 @@ import time
 import pytest
 
 from workbench.data.datasets import uci_synthetic_control
-from workbench.demo import minibatches, uci_configuration
+from workbench.data import ListDataSetIterator
+from workbench.demo import uci_configuration
 
 
 @pytest.mark.slow
@@ -13,7 +14,7 @@ def test_graves_lstm_reaches_90_percent_on_uci_synthetic_control_within_a_minute
     train, test = uci_synthetic_control()
     net = MultiLayerNetwork(uci_configuration()).init()
     start = time.perf_counter()
-    net.fit(minibatches(train, 32), epochs=40)
+    net.fit(ListDataSetIterator(train, 32), epochs=40)
     elapsed = time.perf_counter() - start
     accuracy = net.evaluate(test).accuracy()
     assert accuracy >= 0.90, f"test accuracy {accuracy:.3f} after 40 epochs"
@@ -33,7 +34,7 @@ def test_cnn_lstm_classifies_moving_shapes_within_a_minute():
         updater=Adam(0.01), seed=7)
     net = MultiLayerNetwork(conf).init()
     start = time.perf_counter()
-    net.fit(minibatches(train, 32), epochs=15)
+    net.fit(ListDataSetIterator(train, 32), epochs=15)
     elapsed = time.perf_counter() - start
     accuracy = net.evaluate(test).accuracy()
     assert accuracy >= 0.90, f"test accuracy {accuracy:.3f}"
@@ -51,6 +52,6 @@ def test_bidirectional_beats_unidirectional_when_the_label_is_in_the_future():
         conf = MultiLayerConfiguration([layer, RnnOutputLayer(2)], input_type=InputType.recurrent(2),
                                        updater=Adam(0.02), seed=1)
         net = MultiLayerNetwork(conf).init()
-        net.fit(minibatches(train, 32), epochs=15)
+        net.fit(ListDataSetIterator(train, 32), epochs=15)
         accuracy[name] = net.evaluate(test).accuracy()
     assert accuracy["bi"] >= 0.95 and accuracy["uni"] <= 0.65, accuracy

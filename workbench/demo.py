@@ -9,7 +9,7 @@ import argparse
 import time
 
 from workbench.conf import Adam, GravesLSTM, InputType, MultiLayerConfiguration, RnnOutputLayer
-from workbench.data import DataSet
+from workbench.data import ListDataSetIterator
 from workbench.data.datasets import UCI_CLASS_NAMES, uci_synthetic_control
 from workbench.nn import MultiLayerNetwork
 from workbench.nn.listeners import ProgressBar
@@ -23,14 +23,6 @@ def uci_configuration(seed: int = 123) -> MultiLayerConfiguration:
         gradient_normalization="clip_elementwise", gradient_normalization_threshold=0.5)
 
 
-def minibatches(ds: DataSet, size: int) -> list:
-    """Consecutive minibatches of ``size`` examples (views)."""
-    def part(a, i):
-        return None if a is None else a[i:i + size]
-    return [DataSet(*(part(a, i) for a in (ds.features, ds.labels, ds.features_mask, ds.labels_mask)))
-            for i in range(0, ds.num_examples(), size)]
-
-
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=40)
@@ -39,7 +31,7 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
 
     train, test = uci_synthetic_control()
-    batches = minibatches(train, args.batch_size)
+    batches = ListDataSetIterator(train, args.batch_size)
     net = MultiLayerNetwork(uci_configuration(), backend=args.backend).init()
     print(f"UCI synthetic control: {train.num_examples()} train / {test.num_examples()} test series of "
           f"{train.features.shape[2]} steps; training on {net.backend.name}:\n{net.summary()}")
