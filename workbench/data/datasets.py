@@ -1,22 +1,39 @@
 """Loaders for the real data sets bundled under ``workbench/data/resources/`` (read offline),
 and small generated data sets for teaching (:func:`moving_shapes`).
 
-Each folder there keeps its README with the data's origin, licence and sha256.
+Each folder there keeps its README with the data's origin, licence and sha256. Importing this
+module reads no file: each loader reads its files (through :mod:`importlib.resources`, so an
+installed package works too) when it is called. :func:`workbench.data.export.to_csv_sequences`
+writes any of them as DL4J-style numbered CSV files.
+
+- :func:`uci_synthetic_control`: 600 univariate series of 60 steps, 6 classes (many-to-one).
+- :func:`japanese_vowels`: 640 variable-length series of 12 channels, 9 speakers (masked
+  many-to-one).
+- :func:`airline` / :func:`airline_series`: 144 monthly passenger totals (forecasting).
+- :func:`tiny_shakespeare` / :func:`tiny_shakespeare_text`: 1.1 MB of text (character model).
 """
 from __future__ import annotations
 
+import csv
+import io
 from importlib import resources
 
 import numpy
 
 from workbench.data.dataset import DataSet
+from workbench.data.export import to_csv_sequences  # noqa: F401  (API.md: datasets "written out by to_csv_sequences")
+from workbench.data.text import CharacterIterator
 
-__all__ = ["MOVING_SHAPES_CLASSES", "UCI_CLASS_NAMES", "moving_shapes", "shifted_symbols", "uci_synthetic_control"]
+__all__ = ["JAPANESE_VOWELS_CLASSES", "MOVING_SHAPES_CLASSES", "UCI_CLASS_NAMES", "airline", "airline_series",
+           "japanese_vowels", "moving_shapes", "shifted_symbols", "tiny_shakespeare", "tiny_shakespeare_text",
+           "to_csv_sequences", "uci_synthetic_control"]
 
 UCI_CLASS_NAMES = ("normal", "cyclic", "increasing trend", "decreasing trend",
                    "upward shift", "downward shift")
 
 MOVING_SHAPES_CLASSES = ("right", "left", "down", "up")
+
+JAPANESE_VOWELS_CLASSES = tuple(f"speaker {k}" for k in range(1, 10))
 
 
 def _resource(*parts):
@@ -151,3 +168,134 @@ def shifted_symbols(n=512, length=12, shift=2, symbols=2, seed=0) -> DataSet:
     mask = numpy.ones((n, length), numpy.float32)
     mask[:, length - shift:] = 0
     return DataSet(numpy.ascontiguousarray(x), y, labels_mask=mask)
+
+
+def _read_ts(name):
+    """Parse a sktime/aeon ``.ts`` file of the JapaneseVowels folder.
+
+    Returns ``(series, classes)``: a list of float64 arrays ``[channels, length]`` in file order
+    and an int array of class indices (positions in the ``@classLabel`` list).
+    """
+    text = _resource("japanese_vowels", name).read_bytes().decode("utf-8")
+    dims = class_labels = None
+    series, classes, in_data = [], [], False
+    for lineno, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        where = f"{name} line {lineno}"
+        if not in_data:
+            if not line.startswith("@"):
+                raise ValueError(f"{where}: expected an @ header line before @data, got {line[:40]!r}")
+            key, _, rest = line.partition(" ")
+            key, words = key.lower(), rest.split()
+            if key == "@dimensions":
+                dims = int(words[0])
+            elif key == "@classlabel":
+                if not words or words[0].lower() != "true":
+                    raise ValueError(f"{where}: expected '@classLabel true <labels>', got {line!r}")
+                class_labels = {label: k for k, label in enumerate(words[1:])}
+            elif key == "@data":
+                if dims is None or not class_labels:
+                    raise ValueError(f"{where}: @data before @dimensions and @classLabel")
+                in_data = True
+            continue
+        fields = line.split(":")
+        if len(fields) != dims + 1:
+            raise ValueError(f"{where}: expected {dims} channels and a class label separated by ':', "
+                             f"got {len(fields)} fields")
+        label = fields[-1].strip()
+        if label not in class_labels:
+            raise ValueError(f"{where}: class label {label!r} is not one of {list(class_labels)}")
+        lengths = {f.count(",") + 1 for f in fields[:-1]}
+        if len(lengths) != 1:
+            raise ValueError(f"{where}: channels have different lengths {sorted(lengths)}")
+        try:
+            values = numpy.array(",".join(fields[:-1]).split(","), dtype=numpy.float64)
+        except ValueError as e:
+            raise ValueError(f"{where}: {e}") from None
+        series.append(values.reshape(dims, lengths.pop()))
+        classes.append(class_labels[label])
+    if not in_data:
+        raise ValueError(f"{name}: no @data line")
+    return series, numpy.array(classes, dtype=numpy.int64)
+
+
+def _many_to_one(series, classes, n_classes) -> DataSet:
+    """Variable-length many-to-one DataSet: padded after each end, label at the last real step."""
+    n, width = len(series), series[0].shape[0]
+    lengths = numpy.array([s.shape[1] for s in series])
+    t_max = int(lengths.max())
+    features = numpy.zeros((n, width, t_max), numpy.float32)
+    for i, s in enumerate(series):
+        features[i, :, :s.shape[1]] = s
+    features_mask = (numpy.arange(t_max)[None, :] < lengths[:, None]).astype(numpy.float32)
+    last = lengths - 1
+    labels = numpy.zeros((n, n_classes, t_max), numpy.float32)
+    labels[numpy.arange(n), classes, last] = 1.0
+    labels_mask = numpy.zeros((n, t_max), numpy.float32)
+    labels_mask[numpy.arange(n), last] = 1.0
+    return DataSet(features, labels, features_mask, labels_mask)
+
+
+def japanese_vowels() -> tuple[DataSet, DataSet]:
+    """UCI/UEA JapaneseVowels: classify the speaker (:data:`JAPANESE_VOWELS_CLASSES`) of an
+    utterance, a variable-length series of 12 LPC cepstrum coefficients (7..29 frames).
+
+    Returns ``(train, test)`` with 270 and 370 examples in file order (grouped by class), as
+    DL4J's guide lays out many-to-one data of variable length:
+
+    - features ``[n, 12, T_max]`` float32, zero-padded after each example's end
+      (``T_max`` = 26 for train, 29 for test);
+    - features_mask ``[n, T_max]`` float32, 1 on the real steps;
+    - labels ``[n, 9, T_max]`` float32, one-hot of the class (file label - 1) at the example's
+      last real step only;
+    - labels_mask ``[n, T_max]`` float32, 1 only at that step.
+
+    The values are used as stored (range about -1.9 .. 2.2); no normalisation.
+    """
+    out = []
+    for name in ("JapaneseVowels_TRAIN.ts", "JapaneseVowels_TEST.ts"):
+        series, classes = _read_ts(name)
+        out.append(_many_to_one(series, classes, len(JAPANESE_VOWELS_CLASSES)))
+    return out[0], out[1]
+
+
+def airline_series() -> tuple[list[str], numpy.ndarray]:
+    """Box & Jenkins monthly airline passengers: ``(months, values)``, 144 months ``"YYYY-MM"``
+    from 1949-01 to 1960-12 and the passengers in thousands as a float32 array ``[144]``."""
+    text = _resource("airline", "Airline.csv").read_bytes().decode("utf-8")
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or [c.strip() for c in rows[0]] != ["Date", "Passengers"]:
+        raise ValueError(f"Airline.csv: expected the header 'Date,Passengers', got {rows[:1]!r}")
+    rows = [r for r in rows[1:] if r]
+    if any(len(r) != 2 for r in rows):
+        raise ValueError("Airline.csv: every row must hold a date and a value")
+    months = [r[0].strip() for r in rows]
+    values = numpy.array([float(r[1]) for r in rows], dtype=numpy.float32)
+    expected = [f"{1949 + k // 12}-{k % 12 + 1:02d}" for k in range(144)]
+    if months != expected:
+        raise ValueError("Airline.csv: expected 144 contiguous months 1949-01 .. 1960-12")
+    return months, values
+
+
+def airline() -> DataSet:
+    """The airline series as a one-step-ahead forecasting DataSet (regression, no masks):
+    features ``[1, 1, 143]`` = months 0..142, labels ``[1, 1, 143]`` = months 1..143, float32,
+    passengers in thousands (raw values 104..622: normalise before training a tanh network).
+    The month names are in :func:`airline_series`."""
+    _, values = airline_series()
+    return DataSet(values[None, None, :-1].copy(), values[None, None, 1:].copy())
+
+
+def tiny_shakespeare_text() -> str:
+    """Karpathy's tiny Shakespeare (char-rnn ``input.txt``): 1,115,394 characters, 65 distinct."""
+    return _resource("tiny_shakespeare", "input.txt").read_bytes().decode("utf-8")
+
+
+def tiny_shakespeare(batch_size=32, sequence_length=100, seed=0, **kw) -> CharacterIterator:
+    """A :class:`~workbench.data.text.CharacterIterator` over :func:`tiny_shakespeare_text`
+    (vocabulary: its 65 sorted distinct characters unless ``vocab=`` is given; further keyword
+    arguments go to the iterator, e.g. ``examples_per_epoch``)."""
+    return CharacterIterator(tiny_shakespeare_text(), batch_size=batch_size, sequence_length=sequence_length,
+                             seed=seed, **kw)
