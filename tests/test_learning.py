@@ -55,3 +55,65 @@ def test_bidirectional_beats_unidirectional_when_the_label_is_in_the_future():
         net.fit(ListDataSetIterator(train, 32), epochs=15)
         accuracy[name] = net.evaluate(test).accuracy()
     assert accuracy["bi"] >= 0.95 and accuracy["uni"] <= 0.65, accuracy
+
+
+@pytest.mark.slow
+def test_japanese_vowels_through_csv_files_reaches_95_percent(tmp_path):
+    """The guide's Example 4 on real data: written with to_csv_sequences, read back many-to-one
+    with ALIGN_END, standardised with training statistics, classified by a GravesLSTM."""
+    from workbench.data import (AlignmentMode, CSVSequenceRecordReader, NormalizerStandardize,
+                                NumberedFileInputSplit, SequenceRecordReaderDataSetIterator, to_csv_sequences)
+    from workbench.data.datasets import japanese_vowels
+    from workbench.nn import Adam, GravesLSTM, InputType, MultiLayerConfiguration, MultiLayerNetwork, RnnOutputLayer
+
+    def from_csv(ds, prefix, batch_size):
+        files = to_csv_sequences(ds, tmp_path, prefix=prefix)
+        readers = [CSVSequenceRecordReader(skip_num_lines=1).initialize(NumberedFileInputSplit(p, 0, files.max_idx))
+                   for p in (files.features_pattern, files.labels_pattern)]
+        return SequenceRecordReaderDataSetIterator(*readers, batch_size=batch_size, num_possible_labels=9,
+                                                   alignment_mode=AlignmentMode.ALIGN_END)
+    start = time.perf_counter()
+    train_raw, test_raw = japanese_vowels()
+    train, test = from_csv(train_raw, "train_", 32), from_csv(test_raw, "test_", 128)
+    first = next(iter(train))
+    assert first.labels_mask is not None and first.features_mask is not None
+    norm = NormalizerStandardize().fit(train)
+    conf = MultiLayerConfiguration([GravesLSTM(64), RnnOutputLayer(9)], input_type=InputType.recurrent(12),
+                                   updater=Adam(0.005), seed=1)
+    net = MultiLayerNetwork(conf).init()
+    net.fit(norm.wrap(train), epochs=30)
+    accuracy = net.evaluate(norm.wrap(test)).accuracy()
+    elapsed = time.perf_counter() - start
+    assert accuracy >= 0.95, f"test accuracy {accuracy:.3f}"
+    assert elapsed < 120, f"took {elapsed:.1f} s"
+
+
+@pytest.mark.slow
+def test_airline_one_step_regressor_beats_the_naive_forecast():
+    """Predict next month's log change from the last one; evaluate the last 24 months in
+    passengers against "same as last month"."""
+    import numpy as np
+    from workbench.data import DataSet, NormalizerStandardize
+    from workbench.data.datasets import airline_series
+    from workbench.eval import RegressionEvaluation
+    from workbench.nn import LSTM, Adam, InputType, MultiLayerConfiguration, MultiLayerNetwork, RnnOutputLayer
+
+    _, passengers = airline_series()
+    change = np.diff(np.log(passengers.astype(np.float64)))              # change[t] = log v[t+1] - log v[t]
+    x, y = change[:-1][None, None].astype(np.float32), change[1:][None, None].astype(np.float32)
+    n_test = 24
+    norm = NormalizerStandardize(fit_labels=True).fit(DataSet(x[:, :, :-n_test], y[:, :, :-n_test]))
+    full = norm.transform(DataSet(x, y))
+    train = DataSet(full.features[:, :, :-n_test], full.labels[:, :, :-n_test])
+    conf = MultiLayerConfiguration([LSTM(32), RnnOutputLayer(1, loss="mse", activation="identity")],
+                                   input_type=InputType.recurrent(1), updater=Adam(0.01), seed=4)
+    net = MultiLayerNetwork(conf).init()
+    net.fit([train] * 300)
+    predicted_change = norm.revert_labels(net.output(full.features))[0, 0, -n_test:]
+    last_month = passengers[-n_test - 1:-1].astype(np.float64)
+    target = passengers[-n_test:].astype(np.float64)[:, None]
+    model, naive = RegressionEvaluation(), RegressionEvaluation()
+    model.eval(target, (last_month * np.exp(predicted_change))[:, None])
+    naive.eval(target, last_month[:, None])
+    assert model.root_mean_squared_error() < 0.8 * naive.root_mean_squared_error(), (
+        model.root_mean_squared_error(), naive.root_mean_squared_error())
