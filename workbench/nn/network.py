@@ -58,6 +58,7 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
         self.iteration_count = 0               # parameter updates so far
         self.epoch_count = 0
         self.last_score = None
+        self.track_layer_stats = False         # per-layer gradient / update norms for listeners
         self._step_states = {}
 
     # ---- parameters ----

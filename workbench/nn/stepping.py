@@ -47,9 +47,10 @@ class SteppingMixin:
             elif ndim == 2:
                 state = states.get(i) or states.setdefault(i, layer.make_state(N))
                 x = layer.step(x, state)
+                state["stepped"] = True
             else:
                 x, cache = layer.forward(x, None, states.get(i))
-                states[i] = layer.make_state(N, layer.final_state(cache))
+                states[i] = layer.make_state(N, layer.final_state(cache))   # gates of a k-step call: not kept
         return to_public(self.xp, x, x.ndim == 3)
 
     @staticmethod
@@ -69,6 +70,18 @@ class SteppingMixin:
             raise ValueError("rnn_time_step: the network has no recurrent layer to keep state in")
         if self.input_type.kind != "recurrent":
             raise ValueError(f"rnn_time_step: the network's input is {self.input_type.kind}, not a time series")
+
+    def rnn_gate_activations(self, layer: int) -> dict:
+        """Gates of an LSTM layer at the last single step of ``rnn_time_step`` (2-d input):
+        ``{"i", "f", "g", "o"}``, each a copy ``[batch, n_out]``; {} before the first such step."""
+        rl = self._check_recurrent_index(layer, "rnn_gate_activations")
+        state = self._step_states.get(layer)
+        if len(rl.state_keys) < 2:
+            raise ValueError(f"rnn_gate_activations: layer {layer} ({type(rl.conf).__name__}) has no gates")
+        if state is None or not state.get("stepped"):
+            return {}
+        H = rl.H
+        return {k: state["z"][:, n * H:(n + 1) * H].copy() for n, k in enumerate("ifgo")}
 
     def rnn_clear_previous_state(self) -> None:
         """Forget the stored state of every layer; the next rnn_time_step starts from zeros."""

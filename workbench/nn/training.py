@@ -17,8 +17,11 @@ class TrainingMixin:
 
         Listeners are called after every parameter update as
         ``listener(iteration, epoch, score, info)`` with ``info`` holding ``"batch"``,
-        ``"segment"`` and ``"time_range"`` (t0, t1). With ``backprop_type="tbptt"`` each
-        minibatch gives ``ceil(T / tbptt_fwd_length)`` updates.
+        ``"segment"`` and ``"time_range"`` (t0, t1), and with ``net.track_layer_stats = True``
+        also ``"grad_norms"`` and ``"update_ratios"`` (per layer: L2 norm of the gradient, and of
+        the update divided by that of the parameters). With ``backprop_type="tbptt"`` each
+        minibatch gives ``ceil(T / tbptt_fwd_length)`` updates. An exception raised by a listener
+        stops training after that update (the parameters keep it).
         """
         from workbench.nn.network import _as_datasets
         self._require_init()
@@ -64,14 +67,24 @@ class TrainingMixin:
                 f"fit: the score became {score} at epoch {self.epoch_count}, iteration {self.iteration_count} "
                 f"(minibatch {info['batch']}, segment {info['segment']}); the parameters keep their last "
                 "finite values. Try a smaller learning rate or gradient_normalization.")
+        if self.track_layer_stats:
+            info["grad_norms"] = self._layer_norms(self._grad)
         self._normalize_gradients()
-        self._flat -= self.updater.step(self._grad)
+        step = self.updater.step(self._grad)
+        if self.track_layer_stats:
+            params = self._layer_norms(self._flat)
+            info["update_ratios"] = [u / p if p > 0 else 0.0 for u, p in zip(self._layer_norms(step), params)]
+        self._flat -= step
         self._params_changed()
         iteration = self.iteration_count
         self.iteration_count += 1
         self.last_score = score
         for listener in listeners:
             listener(iteration, self.epoch_count, score, info)
+
+    def _layer_norms(self, flat) -> list:
+        """L2 norm of each layer's slice of a flat vector (0 for layers without parameters)."""
+        return [float(self.xp.sqrt((flat[a:b] * flat[a:b]).sum())) if b > a else 0.0 for a, b in self._slices]
 
     def _normalize_gradients(self):
         kind, thr, xp = self.conf.gradient_normalization, self.conf.gradient_normalization_threshold, self.xp

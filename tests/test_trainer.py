@@ -1,0 +1,103 @@
+"""BackgroundTrainer: history, pause/resume/stop, divergence; layer stats; gates; character sampling."""
+import time
+
+import numpy as np
+import pytest
+
+from workbench.data import CharacterIterator, DataSet, ListDataSetIterator
+from workbench.nn import (
+    LSTM, Adam, DenseLayer, GravesLSTM, InputType, MultiLayerConfiguration, MultiLayerNetwork, OutputLayer,
+    RnnOutputLayer, Sgd,
+)
+from workbench.nn.sampling import sample_characters
+from workbench.nn.trainer import BackgroundTrainer, count_updates
+
+X = np.random.default_rng(0).normal(size=(16, 3, 10)).astype(np.float32)
+Y = np.eye(2, dtype=np.float32)[(X[:, 0] > 0).astype(int)].transpose(0, 2, 1)
+
+
+def make_net(**kw):
+    conf = MultiLayerConfiguration([GravesLSTM(8), RnnOutputLayer(2)], input_type=InputType.recurrent(3), seed=1,
+                                   **kw)
+    return MultiLayerNetwork(conf).init()
+
+
+def test_runs_to_the_end_and_records_every_update():
+    net = make_net(backprop_type="tbptt", tbptt_fwd_length=4)
+    data = ListDataSetIterator(DataSet(X, Y), 4)
+    trainer = BackgroundTrainer(net, data, epochs=3, evaluate=lambda n: n.evaluate(DataSet(X, Y))).start()
+    assert trainer.join(30) and trainer.state == "finished"
+    assert trainer.updates_per_epoch == 4 * 3 == count_updates(net, data)
+    assert len(trainer.history) == 36 and trainer.progress == 1.0
+    assert trainer.history.iterations == list(range(36))
+    assert [e for e, _ in trainer.history.evaluations] == [0, 1, 2]
+    info = trainer.history.infos[5]
+    assert info["segment"] == 2 and info["time_range"] == (8, 10)
+    assert len(info["grad_norms"]) == 2 and all(r > 0 for r in info["update_ratios"])
+    assert trainer.history.since(30)["iterations"] == list(range(30, 36))
+
+
+def test_pause_resume_and_stop_within_one_update():
+    net = make_net()
+    trainer = BackgroundTrainer(net, [DataSet(X, Y)] * 50, epochs=1000).start()
+    while len(trainer.history) < 3:
+        time.sleep(0.01)
+    trainer.pause()
+    time.sleep(0.2)
+    frozen = len(trainer.history)
+    time.sleep(0.3)
+    assert trainer.state == "paused" and len(trainer.history) <= frozen + 1
+    trainer.resume()
+    time.sleep(0.2)
+    assert len(trainer.history) > frozen + 1
+    t0 = time.perf_counter()
+    trainer.stop(wait=5)
+    assert time.perf_counter() - t0 < 1.0 and not trainer.alive and trainer.state == "stopped"
+    before = len(trainer.history)
+    time.sleep(0.1)
+    assert len(trainer.history) == before
+    assert net.iteration_count == before                  # the last update was applied, nothing after it
+    with pytest.raises(RuntimeError, match="already started"):
+        trainer.start()
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")      # the overflow on the way to inf is the point
+def test_divergence_fails_with_the_message_and_finite_params():
+    rng = np.random.default_rng(1)
+    conf = MultiLayerConfiguration([DenseLayer(4, activation="identity"), OutputLayer(2, loss="mse",
+                                    activation="identity")], input_type=InputType.feed_forward(3), seed=0,
+                                   updater=Sgd(1e3))
+    net = MultiLayerNetwork(conf).init()
+    trainer = BackgroundTrainer(net, [DataSet(rng.normal(size=(8, 3)) * 10, rng.normal(size=(8, 2)) * 10)],
+                                epochs=500).start()
+    assert trainer.join(30)
+    assert trainer.state == "failed" and "last finite values" in trainer.error
+    assert all(np.isfinite(v).all() for v in net.params().values())
+
+
+def test_gate_activations_of_the_last_single_step():
+    net = make_net()
+    assert net.rnn_gate_activations(0) == {}
+    net.rnn_time_step(X[:2, :, 0])
+    gates = net.rnn_gate_activations(0)
+    assert set(gates) == set("ifgo") and gates["i"].shape == (2, 8)
+    assert all(np.all((gates[k] > 0) & (gates[k] < 1)) for k in "ifo") and np.all(np.abs(gates["g"]) < 1)
+    state = net.rnn_get_previous_state(0)
+    np.testing.assert_allclose(state["h"], gates["o"] * np.tanh(state["c"]), rtol=1e-5, atol=1e-6)
+    net.rnn_time_step(X[:2, :, 1:4])                        # a k-step call keeps no gates
+    assert net.rnn_gate_activations(0) == {}
+    with pytest.raises(ValueError, match="not recurrent"):
+        net.rnn_gate_activations(1)
+
+
+def test_sampling_is_seeded_and_learns_a_pattern():
+    text = "abcab" * 200
+    it = CharacterIterator(text, batch_size=16, sequence_length=20, seed=0)
+    conf = MultiLayerConfiguration([LSTM(16), RnnOutputLayer(it.vocab_size)],
+                                   input_type=InputType.recurrent(it.vocab_size), seed=0, updater=Adam(0.02))
+    net = MultiLayerNetwork(conf).init()
+    net.fit(it, epochs=20)
+    a = sample_characters(net, it, "abca", 20, temperature=0.2, seed=3)
+    assert a == sample_characters(net, it, "abca", 20, temperature=0.2, seed=3)
+    assert len(a) == 20 and a.startswith("babcab")
+    assert net.rnn_get_previous_state(0) == {}
