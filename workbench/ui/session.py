@@ -1,0 +1,83 @@
+"""The state one browser session (or one notebook) shares between the four views.
+
+``WorkbenchSession`` holds the chosen task and its data, the configuration being built, the
+network and its training run. Views watch its parameters (``session.param.watch``) and set
+them; nothing here draws anything.
+"""
+from __future__ import annotations
+
+import param
+
+from workbench.backend import available_backends
+from workbench.nn import MultiLayerConfiguration, MultiLayerNetwork
+from workbench.nn.trainer import BackgroundTrainer
+from workbench.ui.catalog import DEFAULT_TASK, TASKS, Task
+
+
+class WorkbenchSession(param.Parameterized):
+    """Shared state. ``conf`` is None while the builder holds an invalid configuration."""
+
+    task = param.ClassSelector(class_=Task, doc="the data set and its defaults")
+    train_data = param.Parameter(doc="iterator (or DataSet) of training minibatches")
+    test_data = param.Parameter(doc="iterator (or DataSet) to evaluate on, or None")
+    conf = param.ClassSelector(class_=MultiLayerConfiguration, allow_None=True)
+    backend = param.Selector(default="numpy", objects=["numpy", "cupy", "auto"])
+    net = param.ClassSelector(class_=MultiLayerNetwork, allow_None=True, doc="the network trained or loaded")
+    trainer = param.ClassSelector(class_=BackgroundTrainer, allow_None=True)
+
+    def __init__(self, task: str = DEFAULT_TASK, **params):
+        super().__init__(**params)
+        self.available_backends = available_backends()
+        self.select_task(task)
+
+    def select_task(self, name: str) -> None:
+        """Load a catalog task: its data, and its default network configuration."""
+        if name not in TASKS:
+            raise ValueError(f"unknown task {name!r}; known: {', '.join(TASKS)}")
+        self.stop_training()
+        task = TASKS[name]
+        train, test = task.load()
+        self.param.update(task=task, train_data=train, test_data=test, conf=task.default_config(), net=None)
+
+    def use_data(self, train, test=None) -> None:
+        """Train on other data (for example uploaded CSV files) with the current task settings."""
+        self.stop_training()
+        self.param.update(train_data=train, test_data=test, net=None)
+
+    def new_network(self) -> MultiLayerNetwork:
+        """A freshly initialised network from ``conf`` on the chosen backend."""
+        if self.conf is None:
+            raise ValueError("the configuration is not valid yet: fix the messages in the Build view")
+        net = MultiLayerNetwork(self.conf, backend=self.backend).init()
+        self.net = net
+        return net
+
+    def evaluate(self, net):
+        """The task's evaluation of ``net`` on the test data (None without test data)."""
+        if self.test_data is None:
+            return None
+        if self.task.kind == "regression":
+            from workbench.eval import RegressionEvaluation
+            ev = RegressionEvaluation()
+            for ds in [self.test_data] if hasattr(self.test_data, "features") else self.test_data:
+                mask = ds.labels_mask
+                ev.eval(ds.labels, net.output(ds.features, ds.features_mask), mask)
+            return ev
+        return net.evaluate(self.test_data, labels=list(self.task.class_names or ()) or None)
+
+    def start_training(self, epochs: int | None = None) -> BackgroundTrainer:
+        """Train a new network (or continue the current one) in the background."""
+        self.stop_training()
+        net = self.net if self.net is not None and self.net.conf == self.conf else self.new_network()
+        trainer = BackgroundTrainer(net, self.train_data, epochs=epochs or self.task.epochs,
+                                    evaluate=self.evaluate if self.test_data is not None else None)
+        self.trainer = trainer.start()
+        return trainer
+
+    def stop_training(self) -> None:
+        if self.trainer is not None and self.trainer.alive:
+            self.trainer.stop(wait=2.0)
+
+    def close(self) -> None:
+        """End background work (called when the browser session goes)."""
+        self.stop_training()
