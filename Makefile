@@ -1,22 +1,36 @@
-# `make test` and `make run` do all set-up themselves: they only need python3 with venv.
+# `make run` and `make test` do all set-up themselves on a fresh Debian machine: they need python3
+# (with venv); `make test` also installs Debian's chromium for the browser tests when it is missing.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
+PORT ?= 5006
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: venv test run bench clean
+.PHONY: venv browser test run demo bench clean
 
 venv: $(VENV)/.installed
 
 # Re-install only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(VENV)/bin/pip install -e ".[test]"
+	$(VENV)/bin/pip install -e ".[app,test]"
 	touch $@
 
-test: venv
+# Headless Chromium for the Playwright tests (Playwright's own browser download does not work offline).
+browser:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium; }
+
+test: venv browser
 	$(PY) -m pytest -q
 
+# The workbench app at http://localhost:$(PORT)/workbench
 run: venv
+	$(PY) -m panel serve apps/workbench.py --port $(PORT) --address 0.0.0.0 \
+		--allow-websocket-origin=localhost:$(PORT) --allow-websocket-origin=127.0.0.1:$(PORT)
+
+# The command-line demo: train on the bundled UCI data with a progress bar, print the evaluation.
+demo: venv
 	$(PY) -m workbench.demo
 
 $(VENV)/.installed-bench: $(VENV)/.installed
@@ -27,5 +41,5 @@ bench: $(VENV)/.installed-bench
 	$(PY) benchmarks/bench_lstm.py
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis tests/artifacts
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
