@@ -164,3 +164,8 @@ def test_configuration_with_preprocessors_round_trips_through_json():
     assert again == conf and again.to_json() == conf.to_json()
     assert again.built_preprocessors == conf.built_preprocessors
     assert again.built_preprocessors[2] == CnnToRnnPreProcessor(2, 2, 2)
+
+
+def test_a_partial_image_shape_is_a_configuration_error():
+    with pytest.raises(ConfigurationError, match="height, width and channels together"):
+        RnnToCnnPreProcessor(height=5)

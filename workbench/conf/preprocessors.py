@@ -41,11 +41,14 @@ class PreProcessor:
     output_kind: ClassVar[str] = FEED_FORWARD
 
     def __post_init__(self):
-        for f in dataclasses.fields(self):
-            v = getattr(self, f.name)
+        values = [getattr(self, f.name) for f in dataclasses.fields(self)]
+        for f, v in zip(dataclasses.fields(self), values):
             if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
                 raise ConfigurationError(f"{type(self).__name__}.{f.name} must be a positive int, got {v!r}",
                                          field=f.name)
+        if any(v is None for v in values) and any(v is not None for v in values):
+            raise ConfigurationError(f"{type(self).__name__}: give height, width and channels together, or none "
+                                     "(then they come from the input type)", field=dataclasses.fields(self)[0].name)
 
     def to_dict(self) -> dict:
         return {"type": type(self).__name__, **dataclasses.asdict(self)}
