@@ -24,7 +24,7 @@ def app(session: WorkbenchSession | None = None) -> pn.viewable.Viewable:
              "Train": TrainingMonitor(session=session), "Step": StepExplorer(session=session)}
     tabs = pn.Tabs(*views.items(), dynamic=False, sizing_mode="stretch_width")
 
-    def close(_context=None):
+    def close(session_context):
         session.close()
         for view in views.values():
             if hasattr(view, "close"):
