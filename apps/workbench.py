@@ -1,8 +1,16 @@
 """The RNN Workbench web app: ``panel serve apps/workbench.py`` (``make run``), then open
 http://localhost:5006/workbench ."""
-import panel as pn
+import sys
+from pathlib import Path
 
-from workbench.ui.app import app
+# panel serve puts this folder first on sys.path, where this very file would shadow the
+# ``workbench`` package it imports: take the folder off the path.
+_here = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _here]
 
-pn.extension("plotly", sizing_mode="stretch_width")
+import panel as pn  # noqa: E402
+
+from workbench.ui.app import app  # noqa: E402
+
+pn.extension("plotly", "codeeditor", sizing_mode="stretch_width")
 app().servable(title="RNN Workbench")
