@@ -119,3 +119,34 @@ def test_two_sessions_train_separately(browser, app_url):
     assert loss_points(pages[0]) == stopped, "stopping one session touched the other's curve"
     for page in pages:
         page.context.close()
+
+
+def test_make_run_command_serves_the_app(page: Page, tmp_path):
+    """`panel serve apps/workbench.py`, as `make run` starts it, gives a working page."""
+    import socket
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "panel", "serve", "apps/workbench.py", "--port", str(port),
+                               "--address", "127.0.0.1"], cwd=root, stdout=subprocess.DEVNULL,
+                              stderr=open(tmp_path / "serve.log", "w"))
+    try:
+        end = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < end, (tmp_path / "serve.log").read_text()
+                time.sleep(0.1)
+        page.goto(f"http://127.0.0.1:{port}/workbench")
+        expect(page.get_by_role("button", name="Add layer")).to_be_visible(timeout=30_000)
+        tab(page, "Train")
+        expect(page.get_by_role("button", name="Start")).to_be_visible()
+    finally:
+        server.terminate()
+        server.wait(10)
