@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 5006
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: venv browser test run demo bench clean
+.PHONY: venv browser test run demo notebooks bench clean
 
 venv: $(VENV)/.installed
 
@@ -31,6 +31,10 @@ run: venv
 	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} \
 	$(PY) -m panel serve apps/workbench.py --port $(PORT) --address 0.0.0.0 \
 		--allow-websocket-origin=localhost:$(PORT) --allow-websocket-origin=127.0.0.1:$(PORT)
+
+# JupyterLab on the teaching notebooks (offline: they load Panel's JavaScript inline).
+notebooks: venv
+	$(VENV)/bin/jupyter lab --notebook-dir=notebooks --ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root)
 
 # The command-line demo: train on the bundled UCI data with a progress bar, print the evaluation.
 demo: venv

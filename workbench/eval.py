@@ -57,11 +57,7 @@ class Evaluation:
         mask: 1 = counts, 0 = skipped (bool or float): ``[batch]`` or ``[batch, 1]`` for 2-d
         data, ``[batch, time]`` for 3-d data; None counts every row or step.
         """
-        y, p = to_numpy(labels), to_numpy(predictions)
-        if y.ndim not in (2, 3):
-            raise ValueError(f"labels: expected [batch, classes] or [batch, classes, time], got shape {y.shape}")
-        if p.shape != y.shape:
-            raise ValueError(f"predictions: expected the labels' shape {y.shape}, got {p.shape}")
+        y, p = _labels_and_predictions(labels, predictions, "classes")
         self._check_classes(y.shape[1], f"labels of shape {y.shape}")
         actual = y.argmax(axis=1).reshape(-1)  # [batch] or [batch, time] -> flat, row b*time + t
         predicted = p.argmax(axis=1).reshape(-1)
@@ -220,11 +216,7 @@ class RegressionEvaluation:
         mask: 1 = counts, 0 = skipped (bool or float): ``[batch]`` or ``[batch, 1]`` for 2-d
         data, ``[batch, time]`` for 3-d data; None counts every row or step.
         """
-        y, p = to_numpy(labels), to_numpy(predictions)
-        if y.ndim not in (2, 3):
-            raise ValueError(f"labels: expected [batch, columns] or [batch, columns, time], got shape {y.shape}")
-        if p.shape != y.shape:
-            raise ValueError(f"predictions: expected the labels' shape {y.shape}, got {p.shape}")
+        y, p = _labels_and_predictions(labels, predictions, "columns")
         self._check_columns(y.shape[1], f"labels of shape {y.shape}")
         keep = None if mask is None else _flat_mask(mask, y.shape).reshape(y.shape[0], -1)
         rows_y = _rows(y, keep, np.float64)  # [n, columns]
@@ -398,6 +390,16 @@ def last_time_step(output, mask=None):
 def _ratio(a, b):
     """a / b elementwise, 0 where b is 0."""
     return np.divide(a, b, out=np.zeros(len(a)), where=b > 0)
+
+
+def _labels_and_predictions(labels, predictions, what):
+    """NumPy (labels, predictions) of one shape, ``[batch, what]`` or ``[batch, what, time]``."""
+    y, p = to_numpy(labels), to_numpy(predictions)
+    if y.ndim not in (2, 3):
+        raise ValueError(f"labels: expected [batch, {what}] or [batch, {what}, time], got shape {y.shape}")
+    if p.shape != y.shape:
+        raise ValueError(f"predictions: expected the labels' shape {y.shape}, got {p.shape}")
+    return y, p
 
 
 def _flat_mask(mask, shape):
