@@ -11,6 +11,8 @@ writes any of them as DL4J-style numbered CSV files.
   many-to-one).
 - :func:`airline` / :func:`airline_series`: 144 monthly passenger totals (forecasting).
 - :func:`tiny_shakespeare` / :func:`tiny_shakespeare_text`: 1.1 MB of text (character model).
+- :func:`remember_first` (generated): recall the first symbol at the last step, a dependency as long
+  as the sequence (full vs truncated BPTT).
 """
 from __future__ import annotations
 
@@ -25,8 +27,8 @@ from workbench.data.export import to_csv_sequences  # noqa: F401  (API.md: datas
 from workbench.data.text import CharacterIterator
 
 __all__ = ["JAPANESE_VOWELS_CLASSES", "MOVING_SHAPES_CLASSES", "UCI_CLASS_NAMES", "airline", "airline_series",
-           "japanese_vowels", "moving_shapes", "shifted_symbols", "tiny_shakespeare", "tiny_shakespeare_text",
-           "to_csv_sequences", "uci_synthetic_control"]
+           "japanese_vowels", "moving_shapes", "remember_first", "shifted_symbols", "tiny_shakespeare",
+           "tiny_shakespeare_text", "to_csv_sequences", "uci_synthetic_control"]
 
 UCI_CLASS_NAMES = ("normal", "cyclic", "increasing trend", "decreasing trend",
                    "upward shift", "downward shift")
@@ -299,3 +301,32 @@ def tiny_shakespeare(batch_size=32, sequence_length=100, seed=0, **kw) -> Charac
     arguments go to the iterator, e.g. ``examples_per_epoch``)."""
     return CharacterIterator(tiny_shakespeare_text(), batch_size=batch_size, sequence_length=sequence_length,
                              seed=seed, **kw)
+
+
+def remember_first(n=512, length=30, symbols=2, seed=0) -> DataSet:
+    """A task that needs a memory as long as the sequence: recall the first symbol at the end.
+
+    Features one-hot ``[n, symbols, length]`` of random symbols, drawn from
+    ``numpy.random.default_rng(seed)``; labels ``[n, symbols, length]``, zero except at the last
+    step, where they are the one-hot symbol of step 0; labels_mask ``[n, length]``, 1 only at
+    the last step (many-to-one). The steps in between are noise, so the gradient of the loss has
+    to travel back ``length - 1`` steps: truncated BPTT with segments (or a back length) shorter
+    than the sequence cannot learn it (accuracy ~ 1 / symbols), full BPTT can.
+
+    >>> ds = remember_first(n=4, length=6, seed=1)
+    >>> ds.features.shape, ds.labels.shape, ds.labels_mask.shape
+    ((4, 2, 6), (4, 2, 6), (4, 6))
+    >>> bool((ds.labels[:, :, -1] == ds.features[:, :, 0]).all())
+    True
+    """
+    for name, value, low in (("n", n, 1), ("length", length, 1), ("symbols", symbols, 2)):
+        if isinstance(value, bool) or not isinstance(value, (int, numpy.integer)) or value < low:
+            raise ValueError(f"remember_first: {name} must be an int >= {low}, got {value!r}")
+    n, length, symbols = int(n), int(length), int(symbols)
+    rng = numpy.random.default_rng(seed)
+    x = numpy.eye(symbols, dtype=numpy.float32)[rng.integers(0, symbols, size=(n, length))].transpose(0, 2, 1)
+    y = numpy.zeros_like(x)
+    y[:, :, -1] = x[:, :, 0]
+    mask = numpy.zeros((n, length), numpy.float32)
+    mask[:, -1] = 1
+    return DataSet(numpy.ascontiguousarray(x), y, labels_mask=mask)

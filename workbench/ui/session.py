@@ -74,10 +74,11 @@ class WorkbenchSession(param.Parameterized):
         self.trainer = trainer.start()
         return trainer
 
-    def stop_training(self) -> None:
+    def stop_training(self, wait: float | None = 2.0) -> None:
         if self.trainer is not None and self.trainer.alive:
-            self.trainer.stop(wait=2.0)
+            self.trainer.stop(wait=wait)
 
     def close(self) -> None:
-        """End background work (called when the browser session goes)."""
-        self.stop_training()
+        """End background work (called when the browser session goes); does not block: the
+        training thread ends by itself after its current update."""
+        self.stop_training(wait=None)
