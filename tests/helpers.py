@@ -1,8 +1,6 @@
 """Shared test helpers: random sequence data and a central-difference gradient check."""
 import numpy as np
 
-from workbench.data import DataSet
-
 
 def random_sequences(n=3, n_in=4, n_out=3, T=6, seed=0, one_hot=True):
     """features [n, n_in, T] and labels [n, n_out, T] (one-hot or real)."""

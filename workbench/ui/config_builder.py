@@ -28,9 +28,9 @@ from workbench.conf.configuration import BACKPROP_TYPES, DTYPES, GRADIENT_NORMAL
 from workbench.conf.errors import ConfigurationError
 from workbench.conf.input_type import InputType
 from workbench.conf.layers import ACTIVATIONS, BIDIRECTIONAL_MODES, LAYER_TYPES, LOSSES, POOLING, WEIGHT_INITS, Layer
-from workbench.conf.preprocessors import PREPROCESSOR_TYPES, PreProcessor
+from workbench.conf.preprocessors import PREPROCESSOR_TYPES
 from workbench.conf.python_code import to_python
-from workbench.conf.updaters import UPDATER_TYPES, Updater
+from workbench.conf.updaters import UPDATER_TYPES
 from workbench.nn.network import runtime_layer
 from workbench.ui.session import WorkbenchSession
 
