@@ -72,7 +72,9 @@ def loss_points(page: Page) -> int:
 def test_build_train_stop_and_step(page: Page, app_url, artifacts):
     open_app(page, app_url)
     expect(page.get_by_text("valid").first).to_be_visible()
-    page.get_by_role("button", name="Add layer").click()
+    page.get_by_role("button", name="Add layer").click()             # an LSTM before the output layer
+    expect(page.get_by_text("1: LSTM").first).to_be_visible()
+    expect(page.get_by_text("2: RnnOutputLayer").first).to_be_visible()
     expect(page.get_by_text("valid").first).to_be_visible()
     page.screenshot(path=artifacts / "build.png", full_page=True)
 

@@ -175,7 +175,8 @@ class _Row:
 
     def __init__(self, spec: dict, pre: dict | None = None):
         self.spec, self.pre = spec, pre
-        self.card = pn.Card(collapsible=True, sizing_mode="stretch_width", margin=(4, 0))
+        # a title from the start: a card first drawn with an empty title keeps an empty header
+        self.card = pn.Card(title=describe(spec), collapsible=True, sizing_mode="stretch_width", margin=(4, 0))
         self.alert = pn.pane.Alert("", alert_type="danger", visible=False, margin=(2, 5))
 
 
