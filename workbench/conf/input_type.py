@@ -56,6 +56,12 @@ class InputType:
         """Features per example (per step): ``size``, or channels * height * width."""
         return self.size if self.size is not None else self.height * self.width * self.channels
 
+    def shape_text(self) -> str:
+        """One example's shape (per step for recurrent data), e.g. "[8, 5, 5]" or "[32] per step"."""
+        if self.kind == CONVOLUTIONAL:
+            return f"[{self.channels}, {self.height}, {self.width}]"
+        return f"[{self.size}]" + (" per step" if self.kind == RECURRENT else "")
+
     @classmethod
     def recurrent(cls, n: int, height=None, width=None, channels=None) -> "InputType":
         return cls(RECURRENT, size=n, height=height, width=width, channels=channels)

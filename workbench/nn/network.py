@@ -107,7 +107,7 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
         for i, (lc, (a, b)) in enumerate(zip(self.conf.built_layers, self._slices)):
             if i in self.preprocessors:
                 rows.append(("", f"  {type(self.preprocessors[i]).__name__}", "", "", ""))
-            rows.append((str(i), type(lc).__name__, _shape(self.conf.layer_types[i][1]),
+            rows.append((str(i), type(lc).__name__, self.conf.layer_types[i][1].shape_text(),
                          getattr(lc, "activation", getattr(getattr(lc, "layer", None), "activation", "")),
                          f"{b - a:,}"))
         rows.append(("", "total", "", "", f"{self.num_params():,}"))
@@ -296,13 +296,6 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
     def load(cls, path, backend="numpy") -> "MultiLayerNetwork":
         from workbench.io import load_network
         return load_network(path, backend)
-
-
-def _shape(it) -> str:
-    """Shape of one example (per step for recurrent data) of an InputType, e.g. "[8, 5, 5]"."""
-    if it.kind == "convolutional":
-        return f"[{it.channels}, {it.height}, {it.width}]"
-    return f"[{it.size}]" + (" per step" if it.kind == "recurrent" else "")
 
 
 def _as_datasets(data):

@@ -26,7 +26,6 @@ import param
 
 from workbench.conf.configuration import BACKPROP_TYPES, DTYPES, GRADIENT_NORMALIZATIONS, MultiLayerConfiguration
 from workbench.conf.errors import ConfigurationError
-from workbench.conf.input_type import InputType
 from workbench.conf.layers import ACTIVATIONS, BIDIRECTIONAL_MODES, LAYER_TYPES, LOSSES, POOLING, WEIGHT_INITS, Layer
 from workbench.conf.preprocessors import PREPROCESSOR_TYPES
 from workbench.conf.python_code import to_python
@@ -158,12 +157,6 @@ def param_count(layer: Layer) -> int:
     """Parameters of a built layer, counted from shapes (nothing allocated)."""
     shapes = runtime_layer(layer, np, np.float32).param_shapes()
     return int(sum(math.prod(s) for s in shapes.values()))
-
-
-def shape_text(it: InputType) -> str:
-    if it.kind == "convolutional":
-        return f"[{it.channels}, {it.height}, {it.width}]"
-    return f"[{it.size}]" + (" per step" if it.kind == "recurrent" else "")
 
 
 def describe(spec: dict) -> str:
@@ -332,7 +325,7 @@ class ConfigBuilder(pn.viewable.Viewer):
             return []
         return [{"index": i, "layer": describe(spec_from_layer(layer)),
                  "preprocessor": type(conf.built_preprocessors[i]).__name__ if i in conf.built_preprocessors else "",
-                 "input": shape_text(conf.layer_types[i][0]), "output": shape_text(conf.layer_types[i][1]),
+                 "input": conf.layer_types[i][0].shape_text(), "output": conf.layer_types[i][1].shape_text(),
                  "params": param_count(layer)}
                 for i, layer in enumerate(conf.built_layers)]
 
@@ -588,11 +581,11 @@ class ConfigBuilder(pn.viewable.Viewer):
             row.card.header_background = ERROR_HEADER if bad else ""
             row.alert.object, row.alert.visible = (self.message, True) if bad else ("", False)
         it, task = self._input_type, self.session.task
-        text = f"**Input type:** {shape_text(it) if it else 'from the first layer n_in'}"
+        text = f"**Input type:** {it.shape_text() if it else 'from the first layer n_in'}"
         if task is not None:
             text += f" — task *{task.name}*"
             if it != task.input_type:
-                text += f" ⚠ the task's data is {shape_text(task.input_type)}"
+                text += f" ⚠ the task's data is {task.input_type.shape_text()}"
         self._input_pane.object = text
         self._table.object = self._table_markdown() if ok else "*no table while the configuration is invalid*"
         invalid = f"the configuration is not valid: {self.message}"
