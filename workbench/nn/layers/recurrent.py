@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 from workbench.nn.activations import get_activation
 from workbench.nn.layers.base import RuntimeLayer, init_weight
-from workbench.nn.lstm_cell import (
-    GateMath, lstm_backward, lstm_backward_prepass, lstm_forward, lstm_step, rnn_backward, rnn_forward,
-)
+from workbench.nn.cell_kernels import cell_for
+from workbench.nn.lstm_cell import GateMath, lstm_backward, lstm_forward, rnn_backward, rnn_forward
 
 
 @dataclass
@@ -157,6 +156,7 @@ class LSTMLayer(Recurrent):
         super().__init__(conf, xp, dtype)
         self.peep = conf.peepholes
         self.gm = GateMath(xp, get_activation(conf.gate_activation), self.act, self.H, dtype)
+        self.cell = cell_for(xp, self.gm, self.ws)
 
     def param_shapes(self):
         shapes = super().param_shapes()
@@ -189,7 +189,7 @@ class LSTMLayer(Recurrent):
         TC = self.ws.get("TC", (T, N, H))
         tmp, tmp2 = self.ws.get("tmp", (N, 4 * H)), self.ws.get("tmp2", (N, 2, H))
         inv, pad = mask_info(xp, mask)
-        lstm_forward(xp, self.gm, Z, self.stacked()[self.I:self.I + H], self._peepholes(),
+        lstm_forward(xp, self.cell, Z, self.stacked()[self.I:self.I + H], self._peepholes(),
                      Hs, C, TC, tmp, tmp2, inv, pad)
         return self._output(Hs, mask), RecurrentCache(x, mask, inv, pad, Hs, C, Z, TC)
 
@@ -197,12 +197,10 @@ class LSTMLayer(Recurrent):
         xp, H, ws = self.xp, self.H, self.ws
         T, N, _ = dy.shape
         t0 = max(0, T - back_length) if back_length else 0
-        M, TCDo, K = ws.get("M", (T, N, 3 * H)), ws.get("TCDo", (T, N, H)), ws.get("K", (T, N, H))
-        lstm_backward_prepass(xp, self.gm, cache.A[t0:], cache.C[t0:], cache.TC[t0:], M[t0:], TCDo[t0:], K[t0:])
         dZ = ws.get("dZ", (T, N, 4 * H))
-        bufs = [ws.zeros(f"b{k}", (N, H)) for k in range(6)] + [ws.get("tmp2", (N, 2, H))]
+        bufs = [ws.zeros(f"b{k}", (N, H)) for k in range(7)] + [ws.get("tmp2", (N, 2, H))]
         P = self.params["P"] if self.peep else None
-        lstm_backward(xp, cache.A, cache.C, M, TCDo, K, self._masked_dy(dy, cache), dZ,
+        lstm_backward(xp, self.cell, cache.A, cache.C, cache.TC, self._masked_dy(dy, cache), dZ,
                       self._rw_t(), P, bufs, t0, cache.inv, cache.pad)
         if self.peep:
             dP, C = self.grads["P"], cache.C
@@ -217,8 +215,9 @@ class LSTMLayer(Recurrent):
         buf, c, z, tmp = state["buf"], state["c"], state["z"], state["tmp"]
         xp.copyto(buf[:, :self.I], x)
         xp.matmul(buf, self.stacked(), out=z)
-        # tmp serves as scratch and then as act(c): lstm_step is done with the scratch by then
-        lstm_step(xp, self.gm, z, c, c, tmp, state["h"], self._peepholes(), tmp, state["tmp2"])
+        # tmp serves as scratch and then as act(c): the cell is done with the scratch by then
+        h = state["h"]
+        self.cell.forward(z, None, c, h, c, tmp, h, self._peepholes(), None, tmp, state["tmp2"])
         return state["h"]
 
 
