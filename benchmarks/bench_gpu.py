@@ -43,7 +43,8 @@ def timer(sync, fn, repeats):
     return statistics.median(times)
 
 
-def engine_case(cls, T, N, I, H, backend, repeats):
+def engine_step(cls, T, N, I, H, backend):
+    """(forward+backward of one layer as a function, device sync, the layer's cell class name)."""
     net = MultiLayerNetwork(MultiLayerConfiguration([cls(H)], input_type=InputType.recurrent(I), seed=0),
                             backend=backend).init()
     xp, layer = net.xp, net.layers[0]
@@ -54,7 +55,24 @@ def engine_case(cls, T, N, I, H, backend, repeats):
     def step():
         _, cache = layer.forward(x)
         layer.backward(dy, cache)
-    return timer(sync, step, repeats)
+    return step, sync, type(layer.cell).__name__
+
+
+def count_copies(torch, step, sync):
+    """Host<->device copies during one call of ``step``, counted by torch's CUDA profiler (CUPTI sees
+    every CUDA activity of the process, CuPy's included); None where the profiler is unavailable."""
+    try:
+        from torch.profiler import ProfilerActivity, profile
+        step()
+        sync()
+        with profile(activities=[ProfilerActivity.CUDA]) as prof:
+            step()
+            sync()
+        names = [e.name for e in prof.events()]
+    except Exception as exc:  # no CUPTI, no GPU
+        print(f"(copy count unavailable: {exc})")
+        return None
+    return sum(("Memcpy" in n and ("HtoD" in n or "DtoH" in n)) for n in names)
 
 
 def torch_case(torch, T, N, I, H, device, repeats):
@@ -87,20 +105,27 @@ def main(argv=None):
     rows = []
     for name in args.shapes.split(","):
         T, N, I, H = SHAPES[name]
-        lstm = engine_case(LSTM, T, N, I, H, backend, args.repeats)
-        graves = engine_case(GravesLSTM, T, N, I, H, backend, args.repeats)
+        step, sync, cell = engine_step(LSTM, T, N, I, H, backend)
+        lstm = timer(sync, step, args.repeats)
+        copies = count_copies(torch, step, sync) if torch is not None and backend.name == "cupy" else None
+        g_step, g_sync, _ = engine_step(GravesLSTM, T, N, I, H, backend)
+        graves = timer(g_sync, g_step, args.repeats)
         ref = torch_case(torch, T, N, I, H, args.device, args.repeats) if torch is not None else None
-        rows.append({"shape": name, "T N I H": f"{T} {N} {I} {H}", "lstm_ms": lstm * 1e3, "graves_ms": graves * 1e3,
-                     "torch_ms": None if ref is None else ref * 1e3,
-                     "ratio": None if ref is None else lstm / ref, "graves_vs_lstm": graves / lstm})
+        rows.append({"shape": name, "T N I H": f"{T} {N} {I} {H}", "cell": cell, "lstm_ms": lstm * 1e3,
+                     "graves_ms": graves * 1e3, "torch_ms": None if ref is None else ref * 1e3,
+                     "ratio": None if ref is None else lstm / ref, "graves_vs_lstm": graves / lstm,
+                     "host_device_copies": copies})
     print(f"engine on {backend.name}, torch on {args.device}; forward+backward of one layer, float32, medians")
-    print(f"{'shape':5} {'T N I H':18} {'LSTM ms':>9} {'Graves ms':>10} {'torch ms':>9} {'ratio':>6} {'Graves/LSTM':>11}")
+    print(f"{'shape':5} {'T N I H':18} {'cell':13} {'LSTM ms':>9} {'Graves ms':>10} {'torch ms':>9} {'ratio':>6} "
+          f"{'Graves/LSTM':>11} {'copies':>6}")
     for r in rows:
         torch_ms = "-" if r["torch_ms"] is None else f"{r['torch_ms']:.2f}"
         ratio = "-" if r["ratio"] is None else f"{r['ratio']:.2f}"
-        print(f"{r['shape']:5} {r['T N I H']:18} {r['lstm_ms']:9.2f} {r['graves_ms']:10.2f} {torch_ms:>9} {ratio:>6} "
-              f"{r['graves_vs_lstm']:11.2f}")
-    print(f"targets: LSTM <= {TARGET}x cuDNN on D and E; GravesLSTM within 1.10x of LSTM")
+        copies = "-" if r["host_device_copies"] is None else str(r["host_device_copies"])
+        print(f"{r['shape']:5} {r['T N I H']:18} {r['cell']:13} {r['lstm_ms']:9.2f} {r['graves_ms']:10.2f} {torch_ms:>9} "
+              f"{ratio:>6} {r['graves_vs_lstm']:11.2f} {copies:>6}")
+    print(f"targets: LSTM <= {TARGET}x cuDNN on D and E; GravesLSTM within 1.10x of LSTM; copies = host<->device "
+          "copies in one LSTM forward+backward (a few, not one per step)")
     path = Path(args.json) if args.json else HERE / "results" / f"{_dt.date.today().isoformat()}-gpu.json"
     if backend.name == "cupy":
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -9,7 +9,7 @@ import cupy, torch
 print("cupy", cupy.__version__, "| devices:", cupy.cuda.runtime.getDeviceCount(),
       "| torch", torch.__version__, "| cuda:", torch.cuda.is_available())
 PY
-python -m pytest -q -rs tests/test_cupy_backend.py
+python -m pytest -q -rs tests/test_cupy_backend.py tests/test_cell_kernels.py
 status=$?
 python benchmarks/bench_gpu.py
 exit $status

@@ -18,6 +18,7 @@ def test_cupy_matches_numpy(dtype, rtol):
     conf = MultiLayerConfiguration([GravesLSTM(6), LSTM(5), RnnOutputLayer(3)], input_type=InputType.recurrent(4),
                                    seed=1, dtype=dtype)
     cpu, gpu = MultiLayerNetwork(conf).init(), MultiLayerNetwork(conf, backend="cupy").init()
+    assert [type(layer.cell).__name__ for layer in gpu.layers[:2]] == ["CudaLSTMCell"] * 2   # the fused kernels
     x, y = random_sequences()
     fm, lm = ragged_masks()
     ds = DataSet(x, y, fm, lm)
