@@ -14,6 +14,7 @@ import pytest
 
 from workbench.backend import available_backends, to_numpy
 from workbench.nn.activations import get_activation
+from workbench.nn.cell_jit import jit_available
 from workbench.nn.cell_kernels import CUDA_SOURCE, ArrayCell, CudaLSTMCell
 from workbench.nn.layers.base import Workspace
 from workbench.nn.lstm_cell import GateMath
@@ -188,3 +189,66 @@ def test_cuda_kernels_match_the_numpy_twin_on_the_gpu(dtype, t, peep, masked):
         np.testing.assert_allclose(got, want, rtol=TOL[dtype], atol=TOL[dtype])
     for want, got in zip(run_backward(twin, case, t, peep, masked), run_backward(kernel, case, t, peep, masked, cp)):
         np.testing.assert_allclose(got, want, rtol=TOL[dtype], atol=TOL[dtype])
+
+
+# ---- the numba cell (float32), against the same twin -------------------------------------------------
+
+needs_numba = pytest.mark.skipif(not jit_available(), reason="numba is not installed")
+
+
+def jit_cells(H):
+    from workbench.nn.cell_jit import JitCell
+
+    gm = GateMath(np, get_activation("sigmoid"), get_activation("tanh"), H, np.dtype("float32"))
+    return ArrayCell(np, gm, Workspace(np, "float32")), JitCell(np, gm, Workspace(np, "float32"))
+
+
+@needs_numba
+@pytest.mark.parametrize("t,peep,masked", [(t, p, m) for t in (1, 3) for p in (False, True) for m in (False, True)])
+def test_numba_cell_matches_the_numpy_twin(t, peep, masked):
+    twin, jit = jit_cells(7)
+    case = random_case("float32")
+    for want, got in zip(run_forward(twin, case, t, peep, masked), run_forward(jit, case, t, peep, masked)):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    for want, got in zip(run_backward(twin, case, t, peep, masked), run_backward(jit, case, t, peep, masked)):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+
+
+@needs_numba
+def test_numba_tanh_is_within_5_ulp():
+    jit = jit_cells(1)[1]
+    x = np.concatenate([np.linspace(-12, 12, 400_001), np.geomspace(1e-8, 10, 100_000)]).astype(np.float32)
+    x = np.concatenate([x, -x])
+    N = x.size
+    z = np.zeros((N, 4), np.float32)
+    z[:, 2] = x                                   # the g block: tanh(z_g), with i = sigmoid(0) = 0.5
+    c_prev, c, tc, h = (np.zeros((N, 1), np.float32) for _ in range(4))
+    jit.forward(z, None, c_prev, c_prev, c, tc, h, None, None)
+    exact = np.tanh(x.astype(np.float64))
+    ulp = np.abs(z[:, 2].astype(np.float64) - exact) / np.spacing(np.abs(exact).astype(np.float32)).astype(np.float64)
+    assert ulp.max() <= 5.0
+    assert np.all(np.abs(z[:, 2]) <= 1)
+
+
+@needs_numba
+@pytest.mark.parametrize("peep", [False, True])
+def test_float32_layers_use_the_numba_cell_and_match_the_array_cell(peep):
+    from workbench.nn import GravesLSTM, InputType, LSTM, MultiLayerConfiguration, MultiLayerNetwork
+
+    conf = MultiLayerConfiguration([(GravesLSTM if peep else LSTM)(16)], input_type=InputType.recurrent(5), seed=3,
+                                   dtype="float32")
+    ref, net = MultiLayerNetwork(conf).init(), MultiLayerNetwork(conf).init()
+    assert type(net.layers[0].cell).__name__ == "JitCell"
+    ref.layers[0].cell = ArrayCell(np, ref.layers[0].gm, ref.layers[0].ws)
+    rng = np.random.default_rng(5)
+    x, dy = rng.normal(size=(12, 4, 5)).astype(np.float32), rng.normal(size=(12, 4, 16)).astype(np.float32)
+    mask = np.ones((12, 4), np.float32)
+    mask[8:, 1] = 0
+    mask[:3, 3] = 0
+    outs = []
+    for lay in (ref.layers[0], net.layers[0]):
+        y, cache = lay.forward(x, mask)
+        dx = lay.backward(dy, cache, back_length=9)
+        outs.append([y.copy(), dx.copy()] + [lay.grads[k].copy() for k in sorted(lay.grads)])
+    for want, got in zip(*outs):
+        np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import math
 
+from workbench.nn.cell_jit import JitCell, jit_available
+
 PREPASS_BYTES = 1 << 21          # ArrayCell prepares the backward pass in chunks of about this size
 
 
@@ -260,7 +262,10 @@ def _cuda_module(xp, dtype_name):
 
 
 def cell_for(xp, gm, ws):
-    """The fused CUDA cell on CuPy with sigmoid gates and tanh, else the array-call cell."""
-    if xp.__name__ == "cupy" and gm.fused:
+    """With sigmoid gates and tanh: the fused CUDA cell on CuPy, the numba cell for float32 on
+    NumPy where numba is installed; otherwise the array-call cell."""
+    if gm.fused and xp.__name__ == "cupy":
         return CudaLSTMCell(xp, gm, ws)
+    if gm.fused and xp.__name__ == "numpy" and gm.scale.dtype.name == "float32" and jit_available():
+        return JitCell(xp, gm, ws)
     return ArrayCell(xp, gm, ws)
