@@ -25,14 +25,13 @@ class SteppingMixin:
         Layers without state (Dense, convolution, output layers) are applied per step.
         """
         self._require_init()
-        self._check_can_step()
-        n_in = self.input_type.flat_size
+        types = self._step_input_types()
         ndim = getattr(x, "ndim", None)
-        if ndim not in (2, 3):
+        if ndim not in types:
+            n_in = self.input_type.flat_size
             raise ValueError(f"rnn_time_step: x must be [batch, n_in={n_in}] (one step) or "
                              f"[batch, n_in={n_in}, k] (k steps), got shape {getattr(x, 'shape', None)}")
-        kind = "recurrent" if ndim == 3 else "feed_forward"
-        x = to_internal(self.backend, self.dtype, "rnn_time_step x", x, InputType(kind, size=n_in))
+        x = to_internal(self.backend, self.dtype, "rnn_time_step x", x, types[ndim])
         N = x.shape[1] if ndim == 3 else x.shape[0]
         stored = self._stored_batch()
         if stored is not None and stored != N:
@@ -60,6 +59,17 @@ class SteppingMixin:
             x = x[None]
         x = pp.forward(x, N)
         return x[0] if one_step and pp.output_kind == "recurrent" else x
+
+    def _step_input_types(self) -> dict:
+        """{2: one step's InputType, 3: k steps'} once the network is known to be able to step
+        (cached per configuration: checked on the first call)."""
+        cached = getattr(self, "_step_types", None)
+        if cached is None or cached[0] is not self.conf:
+            self._check_can_step()
+            n_in = self.input_type.flat_size
+            cached = self._step_types = (self.conf, {2: InputType("feed_forward", size=n_in),
+                                                     3: InputType("recurrent", size=n_in)})
+        return cached[1]
 
     def _check_can_step(self):
         for i, layer in enumerate(self.conf.built_layers):

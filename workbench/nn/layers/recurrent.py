@@ -89,18 +89,23 @@ class Recurrent(RuntimeLayer):
         return self._derived["RWT"]
 
     def make_state(self, N, state=None):
-        """A stepping state for N examples: the ``state_keys`` arrays, buf (N, I + H + 1) = [x, h, 1]
-        whose h part is "h", and the scratch arrays ``step`` needs."""
+        """A stepping state for N examples: the ``state_keys`` arrays (N, H), buf (N, I + H + 1) that
+        each step fills with [x, h, 1] for one GEMM, and the scratch arrays ``step`` needs."""
         xp, I, H = self.xp, self.I, self.H
         buf = xp.zeros((N, I + H + 1), dtype=self.dtype)
         buf[:, I + H] = 1
-        s = {"h": buf[:, I:I + H], "buf": buf, "z": xp.empty((N, self.gates * H), dtype=self.dtype),
+        s = {"buf": buf, "z": xp.empty((N, self.gates * H), dtype=self.dtype),
              "tmp": xp.empty((N, H), dtype=self.dtype), "tmp2": xp.empty((N, 2, H), dtype=self.dtype)}
-        if state is not None:
-            xp.copyto(s["h"], state["h"])
-        for k in self.state_keys[1:]:
+        for k in self.state_keys:
             s[k] = xp.zeros((N, H), dtype=self.dtype) if state is None else state[k].copy()
         return s
+
+    def _step_gemm(self, x, state):
+        """z (N, G) = [x, h, 1] [W; RW; b] for one step."""
+        xp, I, buf = self.xp, self.I, state["buf"]
+        xp.copyto(buf[:, :I], x)
+        xp.copyto(buf[:, I:I + self.H], state["h"])
+        return xp.matmul(buf, self.stacked(), out=state["z"])
 
     def _input_projection(self, x, T, N):
         """(T, N, G) = x W + b in one GEMM (with the column scale)."""
@@ -209,16 +214,19 @@ class LSTMLayer(Recurrent):
             dP[2] = (d4[:, :, 3] * C[t0 + 1:T + 1]).sum(axis=(0, 1))
         return self._weight_grads(cache, dZ, t0, need_dx)
 
+    def make_state(self, N, state=None):
+        s = super().make_state(N, state)
+        s["c_next"] = self.xp.empty_like(s["c"])
+        return s
+
     def step(self, x, state):
-        """One step for x (N, I), updating ``state`` (from ``make_state``) in place; returns h (N, H)."""
-        xp = self.xp
-        buf, c, z, tmp = state["buf"], state["c"], state["z"], state["tmp"]
-        xp.copyto(buf[:, :self.I], x)
-        xp.matmul(buf, self.stacked(), out=z)
+        """One step for x (N, I), updating ``state`` (from ``make_state``) in place; returns h (N, H).
+        The new c goes to a second buffer (the compiled cells vectorise only without aliasing)."""
+        z, h, c_prev, c, tmp = self._step_gemm(x, state), state["h"], state["c"], state["c_next"], state["tmp"]
         # tmp serves as scratch and then as act(c): the cell is done with the scratch by then
-        h = state["h"]
-        self.cell.forward(z, None, c, h, c, tmp, h, self._peepholes(), None, tmp, state["tmp2"])
-        return state["h"]
+        self.cell.forward(z, None, c_prev, h, c, tmp, h, self._peepholes(), None, tmp, state["tmp2"])
+        state["c"], state["c_next"] = c, c_prev
+        return h
 
 
 class SimpleRnnLayer(Recurrent):
@@ -243,9 +251,7 @@ class SimpleRnnLayer(Recurrent):
         return self._weight_grads(cache, dZ, t0, need_dx)
 
     def step(self, x, state):
-        xp, buf, z = self.xp, state["buf"], state["z"]
-        xp.copyto(buf[:, :self.I], x)
-        xp.matmul(buf, self.stacked(), out=z)
-        self.act.forward(xp, z)
-        xp.copyto(state["h"], z)
+        z = self._step_gemm(x, state)
+        self.act.forward(self.xp, z)
+        self.xp.copyto(state["h"], z)
         return state["h"]
