@@ -207,11 +207,10 @@ class LSTMLayer(Recurrent):
         P = self.params["P"] if self.peep else None
         lstm_backward(xp, self.cell, cache.A, cache.C, cache.TC, self._masked_dy(dy, cache), dZ,
                       self._rw_t(), P, bufs, t0, cache.inv, cache.pad)
-        if self.peep:
+        if self.peep:                       # dP_i, dP_f from c_prev, dP_o from c, summed over steps and examples
             dP, C = self.grads["P"], cache.C
-            d4 = dZ[t0:].reshape(T - t0, N, 4, H)
-            dP[:2] = (d4[:, :, :2] * C[t0:T, :, None, :]).sum(axis=(0, 1))
-            dP[2] = (d4[:, :, 3] * C[t0 + 1:T + 1]).sum(axis=(0, 1))
+            for k, block, c in ((0, 0, C[t0:T]), (1, 1, C[t0:T]), (2, 3, C[t0 + 1:T + 1])):
+                xp.einsum("tnh,tnh->h", dZ[t0:, :, block * H:(block + 1) * H], c, out=dP[k])
         return self._weight_grads(cache, dZ, t0, need_dx)
 
     def make_state(self, N, state=None):
