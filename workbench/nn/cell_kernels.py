@@ -207,6 +207,7 @@ THREADS = 256
 
 class CudaLSTMCell:
     """The cell as two fused CUDA kernels (one launch per step each way) with ArrayCell's contract.
+    The kernels index rows of N x H (or N x 4H) arrays, so every array but ``h`` is C-contiguous.
 
     ``launch(name, n, args)`` runs kernel ``name`` over n elements; by default it compiles
     ``CUDA_SOURCE`` with CuPy (``xp.RawModule``), once per dtype. Tests pass a launcher that runs
@@ -221,7 +222,7 @@ class CudaLSTMCell:
         self._no_mask = xp.zeros(1, dtype=bool)
 
     def _cuda_launch(self, name, n, args):
-        module = _cuda_module(self.xp, self.xp.dtype(self.dtype).name)
+        module = _cuda_module(self.xp, self.dtype.name)
         blocks = max(1, min(math.ceil(n / THREADS), 65535))
         module.get_function(name)((blocks,), (THREADS,), args)
 

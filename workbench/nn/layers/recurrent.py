@@ -205,7 +205,8 @@ class LSTMLayer(Recurrent):
         dZ = ws.get("dZ", (T, N, 4 * H))
         bufs = [ws.zeros(f"b{k}", (N, H)) for k in range(7)] + [ws.get("tmp2", (N, 2, H))]
         P = self.params["P"] if self.peep else None
-        lstm_backward(xp, self.cell, cache.A, cache.C, cache.TC, self._masked_dy(dy, cache), dZ,
+        dY = xp.ascontiguousarray(self._masked_dy(dy, cache))              # the CUDA cell reads rows
+        lstm_backward(xp, self.cell, cache.A, cache.C, cache.TC, dY, dZ,
                       self._rw_t(), P, bufs, t0, cache.inv, cache.pad)
         if self.peep:                       # dP_i, dP_f from c_prev, dP_o from c, summed over steps and examples
             dP, C = self.grads["P"], cache.C
