@@ -1,7 +1,8 @@
 """The LSTM cell's elementwise work for one step: array calls (the NumPy path, and the NumPy twin
-of the CUDA kernels) and the same contract as two fused CUDA kernels for CuPy.
+of the CUDA kernels and of the numba cell in ``cell_jit``) and the same contract as two fused CUDA
+kernels for CuPy.
 
-Both classes offer, for N examples and H units (gate blocks i, f, g, o, each H wide):
+Every cell offers, for N examples and H units (gate blocks i, f, g, o, each H wide):
 
 * ``forward(z, r, c_prev, h_prev, c, tc, h, P, inv)``: z (N, 4H) holds the pre-scaled input
   projection (see ``GateMath``) and becomes the activated gates; r (N, 4H) is added first (the

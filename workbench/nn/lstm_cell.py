@@ -13,8 +13,9 @@ A features mask ``m`` (1 = real step) makes a masked step output 0 and carry (h,
 Speed: ``Z`` already holds the input projection of every step (one GEMM, done by the caller);
 with sigmoid gates and a tanh activation, the gate pre-activations are pre-scaled by 0.5
 (``scale``) so one ``tanh`` call covers all four gates and an affine ``* scale + shift`` turns
-the gate blocks into sigmoids. The elementwise work of a step is done by a cell from
-``cell_kernels``: array calls (NumPy, or CuPy with other activations) or fused CUDA kernels.
+the gate blocks into sigmoids. The elementwise work of a step is done by a cell chosen by
+``cell_kernels.cell_for``: array calls (``ArrayCell``: NumPy, float64, other activations), one
+numba loop each way (``JitCell``: float32 on NumPy) or two fused CUDA kernels (CuPy).
 """
 from __future__ import annotations
 
