@@ -558,6 +558,8 @@ def default_json_path(info, quick):
     tag = "-cpu"
     if env["OPENBLAS_CORETYPE"] is not None or env["OPENBLAS_L2_SIZE"] is not None:
         tag += "-openblas-env"                       # keep the guard-variable run apart
+    if info["lstm_cell_float32"] == "ArrayCell":
+        tag += "-array-cell"                         # NumPy calls only (no numba, or WORKBENCH_JIT=0)
     if quick:
         tag += "-quick"
     return ROOT / "benchmarks" / "results" / f"{_dt.date.today().isoformat()}{tag}.json"

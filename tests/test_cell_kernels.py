@@ -252,3 +252,11 @@ def test_float32_layers_use_the_numba_cell_and_match_the_array_cell(peep):
         outs.append([y.copy(), dx.copy()] + [lay.grads[k].copy() for k in sorted(lay.grads)])
     for want, got in zip(*outs):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
+
+
+def test_workbench_jit_0_switches_the_compiled_cell_off(monkeypatch):
+    from workbench.nn import InputType, LSTM, MultiLayerConfiguration, MultiLayerNetwork
+
+    monkeypatch.setenv("WORKBENCH_JIT", "0")
+    conf = MultiLayerConfiguration([LSTM(4)], input_type=InputType.recurrent(3), dtype="float32")
+    assert type(MultiLayerNetwork(conf).init().layers[0].cell).__name__ == "ArrayCell"

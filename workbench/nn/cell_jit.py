@@ -10,11 +10,12 @@ float64 keeps the array calls. The kernels (``jit_kernels``) are imported on fir
 from __future__ import annotations
 
 import importlib.util
+import os
 
 
 def jit_available() -> bool:
-    """True when numba is installed."""
-    return importlib.util.find_spec("numba") is not None
+    """True when numba is installed and not switched off with WORKBENCH_JIT=0."""
+    return os.environ.get("WORKBENCH_JIT", "1") != "0" and importlib.util.find_spec("numba") is not None
 
 
 class JitCell:
