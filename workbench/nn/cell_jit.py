@@ -25,7 +25,7 @@ class JitCell:
         from workbench.nn import jit_kernels
 
         self._forward, self._backward = jit_kernels.forward, jit_kernels.backward
-        self.xp, self.gm = xp, gm
+        self.xp = xp
         self._no_peep = xp.zeros((3, 1), dtype=gm.scale.dtype)
         self._no_mask = xp.zeros((1, 1), dtype=bool)
         self._no_r = {}

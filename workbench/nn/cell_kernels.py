@@ -92,17 +92,11 @@ class ArrayCell:
             xp.multiply(tc, tc, out=K)
             xp.subtract(1, K, out=K)
             K *= o
-        else:
-            xp.copyto(M[..., :H], g)
-            gm.gate.backward(xp, i, M[..., :H])
-            xp.copyto(M[..., H:2 * H], c_prev)
-            gm.gate.backward(xp, f, M[..., H:2 * H])
-            xp.copyto(M[..., 2 * H:], i)
-            gm.act.backward(xp, g, M[..., 2 * H:])
-            xp.copyto(TCDo, tc)
-            gm.gate.backward(xp, o, TCDo)
-            xp.copyto(K, o)
-            gm.act.backward(xp, tc, K)
+        else:                                         # out = factor * act'(at y), for each term
+            for out, factor, y, act in ((M[..., :H], g, i, gm.gate), (M[..., H:2 * H], c_prev, f, gm.gate),
+                                        (M[..., 2 * H:], i, g, gm.act), (TCDo, tc, o, gm.gate), (K, o, tc, gm.act)):
+                xp.copyto(out, factor)
+                act.backward(xp, y, out)
         self._lo, self._hi, self._pre = lo, t + 1, (M, TCDo, K)
 
     def backward(self, t, A, C, TC, dY, dh_next, dc_next, d, dc_prev, P, inv, dh, dc, tmp, tmp2):
@@ -216,8 +210,7 @@ class CudaLSTMCell:
     """
 
     def __init__(self, xp, gm, ws, launch=None):
-        self.xp, self.gm, self.ws = xp, gm, ws
-        self.dtype = gm.scale.dtype
+        self.xp, self.dtype = xp, gm.scale.dtype
         self.launch = launch or self._cuda_launch
         self._none = xp.zeros(1, dtype=self.dtype)
         self._no_mask = xp.zeros(1, dtype=bool)

@@ -203,7 +203,9 @@ class LSTMLayer(Recurrent):
         T, N, _ = dy.shape
         t0 = max(0, T - back_length) if back_length else 0
         dZ = ws.get("dZ", (T, N, 4 * H))
-        bufs = [ws.zeros(f"b{k}", (N, H)) for k in range(7)] + [ws.get("tmp2", (N, 2, H))]
+        bufs = [ws.get(f"b{k}", (N, H)) for k in range(7)] + [ws.get("tmp2", (N, 2, H))]
+        bufs[2].fill(0)                                                   # dh_next, dc_next start at zero
+        bufs[4].fill(0)
         P = self.params["P"] if self.peep else None
         dY = xp.ascontiguousarray(self._masked_dy(dy, cache))              # the CUDA cell reads rows
         lstm_backward(xp, self.cell, cache.A, cache.C, cache.TC, dY, dZ,
