@@ -1,10 +1,9 @@
 """Convolution and Subsampling runtime layers against naive loops, torch, and finite differences."""
 import math
-from types import SimpleNamespace
-
 import numpy as np
 import pytest
 
+from workbench.conf import ConvolutionLayer, SubsamplingLayer
 from workbench.nn.layers.convolution import Convolution, Subsampling
 
 
@@ -12,7 +11,7 @@ def conv_conf(**kw):
     base = dict(n_in=2, n_out=3, kernel_size=(3, 2), stride=(2, 1), padding=(1, 0),
                 activation="tanh", weight_init="xavier")
     base.update(kw)
-    return SimpleNamespace(**base)
+    return ConvolutionLayer(**base)
 
 
 def bind(layer, seed=0):
@@ -110,7 +109,7 @@ POOL_CASES = [  # (kernel, stride, H, W): overlapping, non-overlapping, non-squa
 @pytest.mark.parametrize("pooling", ["max", "avg"])
 @pytest.mark.parametrize("kernel,stride,H,W", POOL_CASES)
 def test_pool_forward_matches_naive(pooling, kernel, stride, H, W):
-    layer = Subsampling(SimpleNamespace(pooling=pooling, kernel_size=kernel, stride=stride), np, np.float64)
+    layer = Subsampling(SubsamplingLayer(pooling=pooling, kernel_size=kernel, stride=stride), np, np.float64)
     assert layer.param_shapes() == {}
     x = np.random.default_rng(3).normal(size=(2, 3, H, W))
     y, _ = layer.forward(x)
@@ -118,7 +117,7 @@ def test_pool_forward_matches_naive(pooling, kernel, stride, H, W):
 
 
 def test_max_pool_ties_route_to_first_offset():
-    layer = Subsampling(SimpleNamespace(pooling="max", kernel_size=(2, 2), stride=(2, 2)), np, np.float64)
+    layer = Subsampling(SubsamplingLayer(pooling="max", kernel_size=(2, 2), stride=(2, 2)), np, np.float64)
     x = np.ones((1, 1, 2, 2))
     y, cache = layer.forward(x)
     dx = layer.backward(np.full_like(y, 5.0), cache)
@@ -174,7 +173,7 @@ def test_conv_gradients(kernel, stride, padding, H, W):
 @pytest.mark.parametrize("pooling", ["max", "avg"])
 @pytest.mark.parametrize("kernel,stride", [((3, 3), (1, 1)), ((3, 2), (2, 1)), ((2, 2), (2, 2))])
 def test_pool_gradients(pooling, kernel, stride):
-    layer = Subsampling(SimpleNamespace(pooling=pooling, kernel_size=kernel, stride=stride), np, np.float64)
+    layer = Subsampling(SubsamplingLayer(pooling=pooling, kernel_size=kernel, stride=stride), np, np.float64)
     rng = np.random.default_rng(5)
     x = rng.normal(size=(2, 2, 7, 6))   # continuous values: no ties, max is differentiable
     y, cache = layer.forward(x)

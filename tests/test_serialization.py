@@ -6,7 +6,7 @@ import zipfile
 import numpy as np
 import pytest
 
-import workbench.io
+import workbench.io.model_file
 from workbench.conf import ConfigurationError
 from workbench.io import ModelFileError
 from workbench.nn import (
@@ -157,7 +157,7 @@ def test_failed_save_leaves_existing_file_and_no_temp_files(trained, tmp_path, m
     else:
         def replace(src, dst):
             raise Boom("rename failed")
-        monkeypatch.setattr(workbench.io.os, "replace", replace)
+        monkeypatch.setattr(workbench.io.model_file.os, "replace", replace)
 
     with pytest.raises(Boom):
         net.save(path)
@@ -171,7 +171,7 @@ def test_failed_save_leaves_existing_file_and_no_temp_files(trained, tmp_path, m
 
 def test_failed_first_save_leaves_nothing(trained, tmp_path, monkeypatch):
     net, _ = trained
-    monkeypatch.setattr(workbench.io.os, "replace", lambda s, d: (_ for _ in ()).throw(OSError("nope")))
+    monkeypatch.setattr(workbench.io.model_file.os, "replace", lambda s, d: (_ for _ in ()).throw(OSError("nope")))
     with pytest.raises(OSError, match="nope"):
         net.save(tmp_path / "new.zip")
     assert _folder_state(tmp_path) == []

@@ -10,23 +10,21 @@ once and uses it; the CuPy path is the same code.
 """
 from __future__ import annotations
 
-import io
 import math
 
 import numpy
+
+from workbench.errors import BackendUnavailableError, InputTypeError, InvalidInputError
 
 __all__ = [
     "Backend",
     "BackendUnavailableError",
     "available_backends",
     "get_backend",
+    "real_array",
     "to_numpy",
     "cpu",
 ]
-
-
-class BackendUnavailableError(RuntimeError):
-    """The requested backend cannot be used on this machine (the message says why)."""
 
 
 class Backend:
@@ -40,8 +38,27 @@ class Backend:
         return f"Backend({self.name!r})"
 
     def asarray(self, a, dtype=None):
-        """``a`` as an array of this backend (copied to the device if needed)."""
-        return self.xp.asarray(a, dtype=dtype)
+        """``a`` as an array of this backend (copied to the device if needed). A cast that
+        overflows gives inf without a warning: callers check finiteness and say so."""
+        if dtype is None or getattr(a, "dtype", None) == dtype:
+            return self.xp.asarray(a, dtype=dtype)
+        with numpy.errstate(over="ignore", invalid="ignore"):
+            return self.xp.asarray(a, dtype=dtype)
+
+    def finite(self, a, name, dtype):
+        """``real_array(a, name)`` as this backend's ``dtype``, refusing NaN and inf (and values
+        that overflow ``dtype``) with an InvalidInputError naming ``name`` and the first index."""
+        given = real_array(a, name)
+        out = self.asarray(given, dtype)
+        if not self.all_finite(out):
+            index = self.first_nonfinite(out)
+            value = to_numpy(given[index]).item()
+            if math.isfinite(value):
+                info = numpy.finfo(out.dtype)
+                raise InvalidInputError(f"{name}: value {value!r} at index {index} is outside the {out.dtype} "
+                                        f"range (+-{float(info.max):.8g})")
+            raise InvalidInputError(f"{name} contains NaN or inf (first at index {index}: {value})")
+        return out
 
     def to_numpy(self, a):
         return to_numpy(a)
@@ -104,6 +121,32 @@ def available_backends() -> list[str]:
     return ["numpy"] + (["cupy"] if _cupy_or_reason()[0] is not None else [])
 
 
+_KIND_NAMES = {"c": "complex numbers", "M": "datetime64 values", "m": "timedelta64 values", "U": "strings",
+               "S": "bytes", "O": "Python objects", "V": "structured records"}
+
+
+def real_array(a, name):
+    """``a`` as a NumPy or CuPy array of real numbers (bool, int or float), as it is when it is
+    one already; lists and other array-likes go through ``numpy.asarray``. Anything else (None,
+    a dict, strings, complex or datetime numbers, ragged lists) is an InputTypeError naming ``name``."""
+    if hasattr(a, "dtype") and hasattr(a, "shape") and hasattr(a, "ndim"):
+        kind = a.dtype.kind
+    elif isinstance(a, (list, tuple, int, float)) or hasattr(a, "__array__"):
+        try:
+            a = numpy.asarray(a)
+        except (ValueError, TypeError) as exc:
+            why = ("nested lists of different lengths (ragged) cannot be one" if "inhomogeneous" in str(exc)
+                   else f"NumPy could not convert it: {exc}")
+            raise InputTypeError(f"{name}: expected an array of numbers; {why}") from None
+        kind = a.dtype.kind
+    else:
+        raise InputTypeError(f"{name}: expected an array of numbers, got {type(a).__name__}")
+    if kind not in "biuf":
+        what = _KIND_NAMES.get(kind, f"dtype {a.dtype}")
+        raise InputTypeError(f"{name}: expected real numbers (bool, int or float), got {what} (dtype {a.dtype})")
+    return a
+
+
 def to_numpy(a):
     """A NumPy array from a NumPy or CuPy array (or anything array-like)."""
     get = getattr(a, "get", None)
@@ -115,14 +158,3 @@ def to_numpy(a):
 def array_module(a):
     """``numpy`` or ``cupy``, whichever owns ``a``."""
     return _BACKENDS["cupy"].xp if type(a).__module__.startswith("cupy") else numpy
-
-
-def save_npz(file, arrays: dict) -> None:
-    """Write ``{name: array}`` as an uncompressed .npz to a path or binary file object."""
-    numpy.savez(file, **{k: to_numpy(v) for k, v in arrays.items()})
-
-
-def load_npz(data: bytes) -> dict:
-    """Read an .npz held in memory, never unpickling objects."""
-    with numpy.load(io.BytesIO(data), allow_pickle=False) as z:
-        return {k: z[k] for k in z.files}

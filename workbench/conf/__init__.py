@@ -1,6 +1,6 @@
 """Network configuration as plain data: layers, preprocessors, updaters, input types, the whole network."""
 from workbench.conf.configuration import MultiLayerConfiguration
-from workbench.conf.errors import ConfigurationError
+from workbench.errors import ConfigurationError
 from workbench.conf.input_type import InputType
 from workbench.conf.layers import (
     ACTIVATIONS, LOSSES, LSTM, Bidirectional, ConvolutionLayer, DenseLayer, GravesBidirectionalLSTM, GravesLSTM,

@@ -6,7 +6,8 @@ import json
 import math
 from dataclasses import dataclass, field
 
-from workbench.conf.errors import ConfigurationError
+from workbench.conf.fields import MAX_PARAMS, check_depth, check_int, is_finite_number, parse_json, short_repr
+from workbench.errors import ConfigurationError
 from workbench.conf.input_type import RECURRENT, InputType
 from workbench.conf.layers import Layer, from_typed_dict, layer_from_dict
 from workbench.conf.preprocessors import PREPROCESSOR_TYPES, PreProcessor, auto_preprocessor
@@ -19,16 +20,10 @@ DTYPES = ("float32", "float64")
 
 
 def _number(value, name: str, minimum=0.0, strict=False) -> None:
-    ok = not isinstance(value, bool) and isinstance(value, (int, float)) and math.isfinite(value) and (
-        value > minimum if strict else value >= minimum)
+    ok = is_finite_number(value) and (value > minimum if strict else value >= minimum)
     if not ok:
         rel = ">" if strict else ">="
-        raise ConfigurationError(f"must be a finite number {rel} {minimum}, got {value!r}", field=name)
-
-
-def _length(value, name: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigurationError(f"must be an int >= 1, got {value!r}", field=name)
+        raise ConfigurationError(f"must be a finite number {rel} {minimum}, got {short_repr(value)}", field=name)
 
 
 @dataclass(frozen=True)
@@ -65,13 +60,15 @@ class MultiLayerConfiguration:
 
     def __post_init__(self):
         if not isinstance(self.layers, (list, tuple)) or not self.layers:
-            raise ConfigurationError(f"must be a non-empty list of layers, got {self.layers!r}", field="layers")
+            raise ConfigurationError(f"must be a non-empty list of layers, got {short_repr(self.layers)}",
+                                     field="layers")
         object.__setattr__(self, "layers", tuple(self.layers))
         for i, layer in enumerate(self.layers):
             if not isinstance(layer, Layer):
-                raise ConfigurationError(f"expected a layer configuration, got {layer!r}", layer=i)
+                raise ConfigurationError(f"expected a layer configuration such as LSTM(32), got {short_repr(layer)}",
+                                         layer=i)
         if self.input_type is not None and not isinstance(self.input_type, InputType):
-            raise ConfigurationError(f"expected an InputType, got {self.input_type!r}", field="input_type")
+            raise ConfigurationError(f"expected an InputType, got {short_repr(self.input_type)}", field="input_type")
         self._validate_preprocessors()
         self._validate_training()
         layers, preprocessors, types = self._build_layers()
@@ -80,48 +77,49 @@ class MultiLayerConfiguration:
         object.__setattr__(self, "layer_types", types)
 
     def _validate_training(self) -> None:
-        if self.backprop_type not in BACKPROP_TYPES:
-            raise ConfigurationError(f"expected one of {BACKPROP_TYPES}, got {self.backprop_type!r}",
+        if not isinstance(self.backprop_type, str) or self.backprop_type not in BACKPROP_TYPES:
+            raise ConfigurationError(f"expected one of {BACKPROP_TYPES}, got {short_repr(self.backprop_type)}",
                                      field="backprop_type")
-        if self.backprop_type == "tbptt":
-            if self.tbptt_fwd_length is None:
-                raise ConfigurationError("truncated BPTT needs tbptt_fwd_length", field="tbptt_fwd_length")
-            _length(self.tbptt_fwd_length, "tbptt_fwd_length")
-            if self.tbptt_back_length is not None:
-                _length(self.tbptt_back_length, "tbptt_back_length")
-                if self.tbptt_back_length > self.tbptt_fwd_length:
-                    raise ConfigurationError(
-                        f"tbptt_back_length {self.tbptt_back_length} > tbptt_fwd_length "
-                        f"{self.tbptt_fwd_length}; the backward length may be shorter, not longer",
-                        field="tbptt_back_length")
+        for name in ("tbptt_fwd_length", "tbptt_back_length"):       # checked whenever given
+            if getattr(self, name) is not None:
+                check_int(getattr(self, name), name, name)
+        if self.backprop_type == "tbptt" and self.tbptt_fwd_length is None:
+            raise ConfigurationError("truncated BPTT needs tbptt_fwd_length", field="tbptt_fwd_length")
+        if None not in (self.tbptt_fwd_length, self.tbptt_back_length) and \
+                self.tbptt_back_length > self.tbptt_fwd_length:
+            raise ConfigurationError(
+                f"tbptt_back_length {self.tbptt_back_length} > tbptt_fwd_length "
+                f"{self.tbptt_fwd_length}; the backward length may be shorter, not longer",
+                field="tbptt_back_length")
         if not isinstance(self.updater, Updater):
-            raise ConfigurationError(f"expected an updater such as Adam(1e-3), got {self.updater!r}",
+            raise ConfigurationError(f"expected an updater such as Adam(1e-3), got {short_repr(self.updater)}",
                                      field="updater")
         for name in ("l1", "l2", "l1_bias", "l2_bias"):
             _number(getattr(self, name), name)
-        if self.gradient_normalization not in (None,) + GRADIENT_NORMALIZATIONS:
+        if not (self.gradient_normalization is None or isinstance(self.gradient_normalization, str)
+                and self.gradient_normalization in GRADIENT_NORMALIZATIONS):
             raise ConfigurationError(
-                f"expected None or one of {GRADIENT_NORMALIZATIONS}, got {self.gradient_normalization!r}",
+                f"expected None or one of {GRADIENT_NORMALIZATIONS}, got {short_repr(self.gradient_normalization)}",
                 field="gradient_normalization")
         _number(self.gradient_normalization_threshold, "gradient_normalization_threshold", strict=True)
-        if self.seed is not None and (isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0):
-            raise ConfigurationError(f"expected an int >= 0 or None, got {self.seed!r}", field="seed")
-        if self.dtype not in DTYPES:
-            raise ConfigurationError(f"expected one of {DTYPES}, got {self.dtype!r}", field="dtype")
+        if self.seed is not None:
+            check_int(self.seed, "seed", "seed", minimum=0, maximum=2**64 - 1)
+        if not isinstance(self.dtype, str) or self.dtype not in DTYPES:
+            raise ConfigurationError(f"expected one of {DTYPES}, got {short_repr(self.dtype)}", field="dtype")
 
     def _validate_preprocessors(self) -> None:
         pps = self.input_preprocessors
         if pps is None:
             return
         if not isinstance(pps, dict):
-            raise ConfigurationError(f"expected a dict {{layer_index: preprocessor}}, got {pps!r}",
+            raise ConfigurationError(f"expected a dict {{layer_index: preprocessor}}, got {short_repr(pps)}",
                                      field="input_preprocessors")
         for i, pp in pps.items():
             if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < len(self.layers):
-                raise ConfigurationError(f"key {i!r} is not a layer index in [0, {len(self.layers) - 1}]",
+                raise ConfigurationError(f"key {short_repr(i)} is not a layer index in [0, {len(self.layers) - 1}]",
                                          field="input_preprocessors")
             if not isinstance(pp, PreProcessor):
-                raise ConfigurationError(f"expected a preprocessor, got {pp!r}", layer=i,
+                raise ConfigurationError(f"expected a preprocessor, got {short_repr(pp)}", layer=i,
                                          field="input_preprocessors")
 
     def _build_layers(self) -> tuple:
@@ -167,7 +165,17 @@ class MultiLayerConfiguration:
             it = out
         if self.backprop_type == "tbptt" and not any(l.is_recurrent for l in built):
             raise ConfigurationError("truncated BPTT needs a recurrent layer", field="backprop_type")
+        counts = [sum(math.prod(s) for s in layer.param_shapes().values()) for layer in built]
+        if sum(counts) > MAX_PARAMS:
+            i = max(range(len(counts)), key=counts.__getitem__)
+            raise ConfigurationError(f"the network would hold {sum(counts):,} parameters ({counts[i]:,} in this "
+                                     f"{type(built[i]).__name__}), more than the {MAX_PARAMS:,} that can be "
+                                     "allocated", layer=i, field="n_out")
         return tuple(built), preprocessors, tuple(types)
+
+    def num_params(self) -> int:
+        """Parameters the network will hold (known before any allocation)."""
+        return sum(math.prod(s) for layer in self.built_layers for s in layer.param_shapes().values())
 
     @property
     def tbptt_back(self) -> int | None:
@@ -194,19 +202,20 @@ class MultiLayerConfiguration:
     def from_dict(cls, d: dict) -> "MultiLayerConfiguration":
         if not isinstance(d, dict):
             raise ConfigurationError(f"expected a dict, got {type(d).__name__}")
+        check_depth(d)
         version = d.get("format_version")
-        if version != FORMAT_VERSION:
+        if isinstance(version, bool) or version != FORMAT_VERSION:
             raise ConfigurationError(
-                f"unsupported format_version {version!r}; this version of the workbench reads "
+                f"unsupported format_version {short_repr(version)}; this version of the workbench reads "
                 f"{FORMAT_VERSION}", field="format_version")
         names = {f.name for f in dataclasses.fields(cls) if f.init}
-        extra = sorted(set(d) - names - {"format_version"})
+        extra = sorted((k for k in d if k not in names and k != "format_version"), key=str)
         if extra:
-            raise ConfigurationError(f"unknown field(s) {extra}", field=extra[0])
+            raise ConfigurationError(f"unknown field(s) {short_repr(extra)}", field=str(extra[0]))
         kw = {k: v for k, v in d.items() if k in names}
         layers = kw.get("layers")
         if not isinstance(layers, list):
-            raise ConfigurationError(f"expected a list of layer dicts, got {layers!r}", field="layers")
+            raise ConfigurationError(f"expected a list of layer dicts, got {short_repr(layers)}", field="layers")
         built = []
         for i, ld in enumerate(layers):
             try:
@@ -227,22 +236,17 @@ class MultiLayerConfiguration:
 
     @classmethod
     def from_json(cls, s: str) -> "MultiLayerConfiguration":
-        try:
-            d = json.loads(s)
-        except json.JSONDecodeError as exc:
-            raise ConfigurationError(f"not valid JSON: {exc}") from None
-        return cls.from_dict(d)
+        return cls.from_dict(parse_json(s))
 
 
 def _preprocessors_from_dict(d) -> dict:
     if not isinstance(d, dict):
-        raise ConfigurationError(f"expected a dict, got {d!r}", field="input_preprocessors")
+        raise ConfigurationError(f"expected a dict, got {short_repr(d)}", field="input_preprocessors")
     out = {}
     for key, value in d.items():
-        try:
-            index = int(key)
-        except ValueError:
-            raise ConfigurationError(f"key {key!r} is not a layer index", field="input_preprocessors") from None
+        if not (isinstance(key, str) and key.isdecimal() and len(key) < 10):
+            raise ConfigurationError(f"key {short_repr(key)} is not a layer index", field="input_preprocessors")
+        index = int(key)
         try:
             out[index] = from_typed_dict(value, PREPROCESSOR_TYPES, "preprocessor")
         except ConfigurationError as exc:

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workbench.conf.errors import ConfigurationError
+from workbench.conf.fields import MAX_SIZE, check_int, short_repr
+from workbench.errors import ConfigurationError
 
 RECURRENT = "recurrent"
 FEED_FORWARD = "feed_forward"
@@ -29,8 +30,8 @@ class InputType:
     channels: int | None = None
 
     def __post_init__(self):
-        if self.kind not in KINDS:
-            raise ConfigurationError(f"InputType.kind: unknown {self.kind!r}; expected one of {KINDS}",
+        if not isinstance(self.kind, str) or self.kind not in KINDS:
+            raise ConfigurationError(f"InputType.kind: unknown {short_repr(self.kind)}; expected one of {KINDS}",
                                      field="input_type")
         image = (self.height, self.width, self.channels)
         if self.kind == CONVOLUTIONAL or any(v is not None for v in image):
@@ -39,8 +40,13 @@ class InputType:
         if self.kind == CONVOLUTIONAL:
             if self.size is not None:
                 raise ConfigurationError("InputType.size is not used for convolutional data", field="input_type")
+        else:
+            _positive("size", self.size)
+        if self.flat_size > MAX_SIZE:
+            raise ConfigurationError(f"InputType: {self.flat_size} numbers per example (and step) is more than "
+                                     f"{MAX_SIZE}", field="input_type")
+        if self.kind == CONVOLUTIONAL:
             return
-        _positive("size", self.size)
         if self.image is not None and self.size != self.height * self.width * self.channels:
             raise ConfigurationError(
                 f"InputType.size {self.size} != height * width * channels = "
@@ -79,6 +85,9 @@ class InputType:
 
     @classmethod
     def from_dict(cls, d: dict) -> "InputType":
+        if not isinstance(d, dict) or not all(isinstance(k, str) for k in d):
+            raise ConfigurationError(f"expected a dict such as {{'kind': 'recurrent', 'size': 3}}, got "
+                                     f"{short_repr(d)}", field="input_type")
         try:
             return cls(**d)
         except TypeError as exc:
@@ -86,5 +95,4 @@ class InputType:
 
 
 def _positive(name, v):
-    if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-        raise ConfigurationError(f"InputType.{name} must be a positive int, got {v!r}", field="input_type")
+    check_int(v, f"InputType.{name}", "input_type")

@@ -12,12 +12,12 @@ insert preprocessors.
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 from typing import ClassVar
 
-from workbench.conf.errors import ConfigurationError
+from workbench.conf.fields import MAX_SIZE, check_int, is_finite_number, short_repr
 from workbench.conf.input_type import CONVOLUTIONAL, FEED_FORWARD, RECURRENT, InputType
+from workbench.errors import ConfigurationError
 
 ACTIVATIONS = ("tanh", "sigmoid", "hardsigmoid", "relu", "leakyrelu", "softmax", "identity", "softsign")
 LOSSES = ("mcxent", "negativeloglikelihood", "mse", "l1", "xent")
@@ -49,18 +49,14 @@ class Layer:
 
     def _check_size(self, name: str, required: bool) -> None:
         v = getattr(self, name)
-        if v is None and not required:
-            return
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ConfigurationError(
-                f"{type(self).__name__}.{name} must be a positive int, got {v!r}", field=name)
+        if v is not None or required:
+            check_int(v, f"{type(self).__name__}.{name}", name)
 
     def _check_choice(self, name: str, choices) -> None:
         v = getattr(self, name)
-        if v not in choices:
-            raise ConfigurationError(
-                f"{type(self).__name__}.{name}: unknown value {v!r}; expected one of {', '.join(choices)}",
-                field=name)
+        if not isinstance(v, str) or v not in choices:
+            raise ConfigurationError(f"{type(self).__name__}.{name}: unknown value {short_repr(v)}; "
+                                     f"expected one of {', '.join(choices)}", field=name)
 
     def to_dict(self) -> dict:
         return {"type": type(self).__name__, **dataclasses.asdict(self)}
@@ -77,6 +73,10 @@ class Layer:
     def output_type(self, it: InputType) -> InputType:
         """The type of this (built) layer's output, given its input type."""
         return InputType(self.output_kind, size=self.n_out)
+
+    def param_shapes(self) -> dict:
+        """``{key: shape}`` of this (built) layer's parameters, in ``params()`` order."""
+        return {"W": (self.n_in, self.n_out), "b": (self.n_out,)}
 
 
 @dataclass(frozen=True)
@@ -101,10 +101,17 @@ class LSTM(Layer):
     def __post_init__(self):
         super().__post_init__()
         v = self.forget_gate_bias_init
-        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+        if not is_finite_number(v):
             raise ConfigurationError(
-                f"{type(self).__name__}.forget_gate_bias_init must be a finite number, got {v!r}",
+                f"{type(self).__name__}.forget_gate_bias_init must be a finite number, got {short_repr(v)}",
                 field="forget_gate_bias_init")
+
+    def param_shapes(self):
+        G = 4 * self.n_out
+        shapes = {"W": (self.n_in, G), "RW": (self.n_out, G), "b": (G,)}
+        if self.peepholes:
+            shapes["P"] = (3, self.n_out)
+        return shapes
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,9 @@ class GravesBidirectionalLSTM(LSTM):
     is_recurrent: ClassVar[bool] = False
     is_bidirectional: ClassVar[bool] = True
 
+    def param_shapes(self):
+        return _both_directions(GravesLSTM.param_shapes(self))
+
 
 @dataclass(frozen=True)
 class SimpleRnn(Layer):
@@ -137,6 +147,9 @@ class SimpleRnn(Layer):
     input_kind: ClassVar[str] = RECURRENT
     output_kind: ClassVar[str] = RECURRENT
     is_recurrent: ClassVar[bool] = True
+
+    def param_shapes(self):
+        return {"W": (self.n_in, self.n_out), "RW": (self.n_out, self.n_out), "b": (self.n_out,)}
 
 
 @dataclass(frozen=True)
@@ -171,13 +184,14 @@ class RnnOutputLayer(OutputLayer):
 
 
 def _pair(layer, name):
-    """Normalise an int or (h, w) field to a tuple of two positive ints, in place."""
+    """Normalise an int or (h, w) field to a tuple of two ints in [1 (0 for padding), MAX_SIZE], in place."""
     v = getattr(layer, name)
     pair = (v, v) if isinstance(v, int) and not isinstance(v, bool) else tuple(v) if isinstance(v, (list, tuple)) else ()
     minimum = 0 if name == "padding" else 1
-    if len(pair) != 2 or any(isinstance(k, bool) or not isinstance(k, int) or k < minimum for k in pair):
-        raise ConfigurationError(f"{type(layer).__name__}.{name} must be an int >= {minimum} or a pair "
-                                 f"(height, width) of them, got {v!r}", field=name)
+    if len(pair) != 2 or any(isinstance(k, bool) or not isinstance(k, int) or not minimum <= k <= MAX_SIZE
+                             for k in pair):
+        raise ConfigurationError(f"{type(layer).__name__}.{name} must be an int in [{minimum}, {MAX_SIZE}] or a "
+                                 f"pair (height, width) of them, got {short_repr(v)}", field=name)
     object.__setattr__(layer, name, pair)
 
 
@@ -228,6 +242,9 @@ class ConvolutionLayer(Layer):
     def output_type(self, it):
         return InputType.convolutional(*_conv_out(self, it, self.padding), self.n_out)
 
+    def param_shapes(self):
+        return {"W": (self.n_out, self.n_in) + tuple(self.kernel_size), "b": (self.n_out,)}
+
 
 @dataclass(frozen=True)
 class SubsamplingLayer(Layer):
@@ -257,6 +274,9 @@ class SubsamplingLayer(Layer):
     def output_type(self, it):
         return InputType.convolutional(*_conv_out(self, it), it.channels)
 
+    def param_shapes(self):
+        return {}
+
 
 _WRAPPABLE = (LSTM, GravesLSTM, SimpleRnn)
 
@@ -278,9 +298,12 @@ class Bidirectional(Layer):
     def __post_init__(self):
         if type(self.layer) not in _WRAPPABLE:
             raise ConfigurationError(f"Bidirectional.layer must be one of "
-                                     f"{', '.join(c.__name__ for c in _WRAPPABLE)}, got {self.layer!r}",
+                                     f"{', '.join(c.__name__ for c in _WRAPPABLE)}, got {short_repr(self.layer)}",
                                      field="layer")
         self._check_choice("mode", BIDIRECTIONAL_MODES)
+
+    def param_shapes(self):
+        return _both_directions(self.layer.param_shapes())
 
     @property
     def n_in(self):
@@ -308,9 +331,14 @@ class LastTimeStep(Layer):
     output_kind: ClassVar[str] = FEED_FORWARD
 
     def __post_init__(self):
-        if self.layer.input_kind != RECURRENT or self.layer.output_kind != RECURRENT or self.layer.is_output:
-            raise ConfigurationError(f"LastTimeStep.layer must be a recurrent layer, got {self.layer!r}",
-                                     field="layer")
+        inner = self.layer
+        if (not isinstance(inner, Layer) or inner.input_kind != RECURRENT or inner.output_kind != RECURRENT
+                or inner.is_output):
+            raise ConfigurationError(f"LastTimeStep.layer must be a recurrent layer configuration such as "
+                                     f"LSTM(32), got {short_repr(inner)}", field="layer")
+
+    def param_shapes(self):
+        return self.layer.param_shapes()
 
     @property
     def is_recurrent(self):
@@ -335,6 +363,11 @@ class LastTimeStep(Layer):
         return dataclasses.replace(self, layer=self.layer.build(it))
 
 
+def _both_directions(shapes: dict) -> dict:
+    """A wrapped layer's parameter shapes for the forward ("f") and backward ("b") copies."""
+    return {**{"f" + k: s for k, s in shapes.items()}, **{"b" + k: s for k, s in shapes.items()}}
+
+
 LAYER_TYPES: dict[str, type[Layer]] = {cls.__name__: cls for cls in (
     LSTM, GravesLSTM, GravesBidirectionalLSTM, SimpleRnn, DenseLayer, OutputLayer, RnnOutputLayer,
     ConvolutionLayer, SubsamplingLayer, Bidirectional, LastTimeStep)}
@@ -343,15 +376,17 @@ LAYER_TYPES: dict[str, type[Layer]] = {cls.__name__: cls for cls in (
 def from_typed_dict(d, registry: dict, what: str):
     """Build ``registry[d["type"]](**rest)`` with errors that name the unknown type or fields."""
     if not isinstance(d, dict) or "type" not in d:
-        raise ConfigurationError(f"{what}: expected a dict with a 'type' key, got {d!r}")
+        raise ConfigurationError(f"{what}: expected a dict with a 'type' key, got {short_repr(d)}")
     kind = d["type"]
-    cls = registry.get(kind)
+    cls = registry.get(kind) if isinstance(kind, str) else None
     if cls is None:
-        raise ConfigurationError(f"unknown {what} type {kind!r}; known: {', '.join(registry)}", field="type")
+        raise ConfigurationError(f"unknown {what} type {short_repr(kind)}; known: {', '.join(registry)}",
+                                 field="type")
     names = {f.name for f in dataclasses.fields(cls)}
-    extra = sorted(set(d) - names - {"type"})
+    extra = sorted((k for k in d if k not in names and k != "type"), key=str)
     if extra:
-        raise ConfigurationError(f"{kind}: unknown field(s) {extra}; known: {sorted(names)}", field=extra[0])
+        raise ConfigurationError(f"{kind}: unknown field(s) {short_repr(extra)}; known: {sorted(names)}",
+                                 field=str(extra[0]))
     fields = {k: v for k, v in d.items() if k != "type"}
     if "layer" in names and isinstance(fields.get("layer"), dict):       # wrappers hold a layer
         fields["layer"] = layer_from_dict(fields["layer"])

@@ -18,8 +18,9 @@ import dataclasses
 from dataclasses import dataclass
 from typing import ClassVar
 
-from workbench.conf.errors import ConfigurationError
+from workbench.conf.fields import check_int
 from workbench.conf.input_type import CONVOLUTIONAL, FEED_FORWARD, RECURRENT, InputType
+from workbench.errors import ConfigurationError
 
 
 def to_internal_layout(x, kind):
@@ -43,9 +44,8 @@ class PreProcessor:
     def __post_init__(self):
         values = [getattr(self, f.name) for f in dataclasses.fields(self)]
         for f, v in zip(dataclasses.fields(self), values):
-            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 1):
-                raise ConfigurationError(f"{type(self).__name__}.{f.name} must be a positive int, got {v!r}",
-                                         field=f.name)
+            if v is not None:
+                check_int(v, f"{type(self).__name__}.{f.name}", f.name)
         if any(v is None for v in values) and any(v is not None for v in values):
             raise ConfigurationError(f"{type(self).__name__}: give height, width and channels together, or none "
                                      "(then they come from the input type)", field=dataclasses.fields(self)[0].name)

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 from dataclasses import dataclass
 
-from workbench.conf.errors import ConfigurationError
+from workbench.conf.fields import is_finite_number, short_repr
+from workbench.errors import ConfigurationError
 from workbench.conf.layers import from_typed_dict
 
 
@@ -19,12 +19,12 @@ class Updater:
     def __post_init__(self):
         for f in dataclasses.fields(self):
             v = getattr(self, f.name)
-            ok = not isinstance(v, bool) and isinstance(v, (int, float)) and math.isfinite(v) and v >= 0
+            ok = is_finite_number(v) and v >= 0
             if ok and f.name in UNIT_INTERVAL:
                 ok = v < 1
             if not ok:
                 rule = "in [0, 1)" if f.name in UNIT_INTERVAL else "a finite number >= 0"
-                raise ConfigurationError(f"{type(self).__name__}.{f.name} must be {rule}, got {v!r}", field=f.name)
+                raise ConfigurationError(f"{type(self).__name__}.{f.name} must be {rule}, got {short_repr(v)}", field=f.name)
         if not self.lr > 0:
             raise ConfigurationError(f"{type(self).__name__}.lr must be > 0, got {self.lr!r}", field="lr")
 

@@ -10,7 +10,8 @@ import operator
 
 import numpy
 
-from workbench.backend import array_module
+from workbench.backend import array_module, real_array
+from workbench.errors import InputTypeError, InvalidInputError
 
 
 class DataSet:
@@ -22,13 +23,19 @@ class DataSet:
     """
 
     def __init__(self, features, labels, features_mask=None, labels_mask=None):
+        for name, a in (("features", features), ("labels", labels)):
+            if a is None:
+                raise InputTypeError(f"DataSet: {name} is None; a DataSet holds features and labels (to predict "
+                                     "without labels, pass the features array to net.output)")
         self.features, self.labels, self.features_mask, self.labels_mask = (
-            _as_array(a) for a in (features, labels, features_mask, labels_mask))
+            None if a is None else real_array(a, f"DataSet {name}") for name, a in (
+                ("features", features), ("labels", labels), ("features_mask", features_mask),
+                ("labels_mask", labels_mask)))
         for name, a in (("features", self.features), ("labels", self.labels)):
             if a.ndim < 2:
-                raise ValueError(f"{name}: expected [batch, n, time] or [batch, n], got shape {a.shape}")
+                raise InvalidInputError(f"{name}: expected [batch, n, time] or [batch, n], got shape {a.shape}")
         if self.labels.shape[0] != self.features.shape[0]:
-            raise ValueError(
+            raise InvalidInputError(
                 f"labels: expected batch size {self.features.shape[0]} (features shape "
                 f"{self.features.shape}), got labels shape {self.labels.shape}")
         _check_mask("features_mask", self.features_mask, "features", self.features)
@@ -41,7 +48,7 @@ class DataSet:
         """``(train, test)``: the first ``n_train`` examples and the rest (views, not copies)."""
         n_train, n = operator.index(n_train), self.num_examples()
         if not 1 <= n_train <= n - 1:
-            raise ValueError(
+            raise InvalidInputError(
                 f"split_test_and_train: n_train must be in [1, {n - 1}] so both parts hold "
                 f"examples (this DataSet has {n}), got {n_train}")
         return self._take(slice(None, n_train)), self._take(slice(n_train, None))
@@ -61,7 +68,7 @@ class DataSet:
         """
         datasets = list(datasets)
         if not datasets or not all(isinstance(d, DataSet) for d in datasets):
-            raise ValueError(f"DataSet.merge: expected a non-empty list of DataSets, got {datasets!r}")
+            raise InvalidInputError(f"DataSet.merge: expected a non-empty list of DataSets, got {datasets!r}")
         features, fmask = _merge_arrays("features", [(d.features, d.features_mask) for d in datasets])
         labels, lmask = _merge_arrays("labels", [(d.labels, d.labels_mask) for d in datasets])
         return DataSet(features, labels, fmask, lmask)
@@ -79,11 +86,6 @@ class DataSet:
                 f"features_mask={show(self.features_mask)}, labels_mask={show(self.labels_mask)})")
 
 
-def _as_array(a):
-    """``a`` itself when it is None or an array (NumPy or CuPy, any dtype), else a NumPy array."""
-    return a if a is None or hasattr(a, "shape") else numpy.asarray(a)
-
-
 def _check_mask(name, mask, data_name, data):
     """A mask is [batch, time] for 3-d data, [batch] or [batch, 1] (one flag per example) for 2-d."""
     if mask is None:
@@ -93,7 +95,7 @@ def _check_mask(name, mask, data_name, data):
     else:
         expected, want = [(data.shape[0],), (data.shape[0], 1)], "[batch] or [batch, 1]"
     if tuple(mask.shape) not in expected:
-        raise ValueError(
+        raise InvalidInputError(
             f"{name}: expected shape {want} = {expected[0]} to match {data_name} shape "
             f"{data.shape}, got {tuple(mask.shape)}")
 
@@ -103,7 +105,7 @@ def _merge_arrays(name, parts):
     xp = array_module(parts[0][0])
     ndims = {a.ndim for a, _ in parts}
     if len(ndims) > 1 or len({a.shape[1] for a, _ in parts}) > 1:
-        raise ValueError(f"DataSet.merge: {name} must all have the same rank and width, got shapes "
+        raise InvalidInputError(f"DataSet.merge: {name} must all have the same rank and width, got shapes "
                          f"{sorted({tuple(a.shape) for a, _ in parts})}")
     if ndims == {2}:
         masks = [m for _, m in parts]

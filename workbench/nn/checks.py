@@ -1,10 +1,16 @@
 """Input checks at the network boundary, and the move to the internal time-major layout.
 
-Every error names the argument, what was expected and what was given.
+One policy for every array that enters: real numbers (bool, int, float; NumPy, CuPy or nested
+lists) are converted to the network's dtype; anything else, a wrong shape, an empty batch or
+series, and NaN/inf are refused. Every error names the argument, what was expected and what
+was given: an :class:`~workbench.errors.InvalidInputError` (or its ``InputTypeError`` kind).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from workbench.backend import real_array
+from workbench.errors import InputTypeError, InvalidInputError
 
 
 @dataclass
@@ -39,27 +45,27 @@ def to_internal(backend, dtype, name, a, it, what="n_in", batch=None, time=None)
     """Check ``a`` against the InputType ``it`` (recurrent [batch, size, time], feed-forward
     [batch, size] or convolutional [batch, channels, height, width]) and return it in the
     internal layout: recurrent data time-major (T, N, F), the rest as they are."""
-    xp = backend.xp
-    if not hasattr(a, "shape"):
-        a = backend.asarray(a, dtype)
+    a = real_array(a, name)
     shape = tuple(a.shape)
     recurrent, conv = it.kind == "recurrent", it.kind == "convolutional"
     ndim = 4 if conv else 3 if recurrent else 2
     if len(shape) != ndim:
-        raise ValueError(f"{name}: expected a {ndim}-d array {_shape_text(it, what)}, got shape {shape}")
+        raise InvalidInputError(f"{name}: expected a {ndim}-d array {_shape_text(it, what)}, got shape {shape}")
     if conv and shape[1:] != (it.channels, it.height, it.width):
-        raise ValueError(f"{name}: expected {_shape_text(it, what)}, got shape {shape}")
+        raise InvalidInputError(f"{name}: expected {_shape_text(it, what)}, got shape {shape}")
     if not conv and shape[1] != it.flat_size:
-        raise ValueError(f"{name}: expected {what}={it.flat_size} at axis 1 ({_shape_text(it, what)}), "
-                         f"got shape {shape}")
+        raise InvalidInputError(f"{name}: expected {what}={it.flat_size} at axis 1 ({_shape_text(it, what)}), "
+                                f"got shape {shape}")
     if batch is not None and shape[0] != batch:
-        raise ValueError(f"{name}: expected batch size {batch} (as the features), got shape {shape}")
+        raise InvalidInputError(f"{name}: expected batch size {batch} (as the features), got shape {shape}")
     if time is not None and recurrent and shape[2] != time:
-        raise ValueError(f"{name}: expected {time} time steps (as the features), got shape {shape}")
-    a = backend.asarray(a, dtype)
-    if not backend.all_finite(a):
-        raise ValueError(f"{name} contains NaN or inf (first at index {backend.first_nonfinite(a)})")
-    return xp.ascontiguousarray(a.transpose(2, 0, 1)) if recurrent else a
+        raise InvalidInputError(f"{name}: expected {time} time steps (as the features), got shape {shape}")
+    if shape[0] == 0:
+        raise InvalidInputError(f"{name}: the batch holds no examples (shape {shape}); give at least one")
+    if recurrent and shape[2] == 0:
+        raise InvalidInputError(f"{name}: the series have no time steps (shape {shape}); give at least one")
+    a = backend.finite(a, name, dtype)
+    return backend.xp.ascontiguousarray(a.transpose(2, 0, 1)) if recurrent else a
 
 
 def mask_to_internal(backend, dtype, name, m, batch, time):
@@ -70,17 +76,25 @@ def mask_to_internal(backend, dtype, name, m, batch, time):
     if m is None:
         return None
     xp = backend.xp
-    m = backend.asarray(m)
+    m = backend.asarray(real_array(m, name))
     expected = (batch,) if time is None else (batch, time)
     ok = m.shape == expected or (time is None and m.shape == (batch, 1))
     if not ok:
         want = "[batch]" if time is None else "[batch, time]"
-        raise ValueError(f"{name}: expected shape {want} = {expected}, got {tuple(m.shape)}")
+        raise InvalidInputError(f"{name}: expected shape {want} = {expected}, got {tuple(m.shape)}")
     m = m.astype(dtype, copy=False)
     if not bool(((m == 0) | (m == 1)).all()):
         bad = backend.to_numpy(m)
-        raise ValueError(f"{name}: values must be 0 or 1, found {sorted(set(bad[(bad != 0) & (bad != 1)].tolist()))[:5]}")
+        found = sorted(set(bad[(bad != 0) & (bad != 1)].tolist()))[:5]
+        raise InvalidInputError(f"{name}: values must be 0 or 1, found {found}")
     return m.reshape(batch) if time is None else xp.ascontiguousarray(m.T)
+
+
+def dataset_arrays(ds, name="data"):
+    """(features, features_mask, labels, labels_mask) of a DataSet or DataSet-like object."""
+    if not (hasattr(ds, "features") and hasattr(ds, "labels")):
+        raise InputTypeError(f"{name}: expected a DataSet (features, labels, masks), got {type(ds).__name__}")
+    return ds.features, getattr(ds, "features_mask", None), ds.labels, getattr(ds, "labels_mask", None)
 
 
 def to_public(xp, a, recurrent):

@@ -11,7 +11,8 @@ import math
 
 from workbench.backend import get_backend
 from workbench.conf import InputType, MultiLayerConfiguration
-from workbench.nn.checks import Batch, mask_to_internal, to_internal, to_public
+from workbench.errors import ConfigurationError, InputTypeError, InvalidInputError
+from workbench.nn.checks import Batch, dataset_arrays, mask_to_internal, to_internal, to_public
 from workbench.nn.layers.convolution import Convolution, Subsampling
 from workbench.nn.layers.dense import Dense, Output
 from workbench.nn.layers.recurrent import LSTMLayer, SimpleRnnLayer
@@ -121,17 +122,23 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
         return {f"{i}_{k}": v.copy() for i, layer in enumerate(self.layers) for k, v in layer.params.items()}
 
     def set_params(self, params: dict) -> None:
-        """Set some or all parameters from a dict shaped like ``params()``."""
+        """Set some or all parameters from a dict shaped like ``params()`` (real, finite numbers,
+        converted to the network's dtype). Nothing is changed unless every entry is valid."""
         self._require_init()
+        if not isinstance(params, dict):
+            raise InputTypeError(f"set_params: expected a dict like net.params(), got {type(params).__name__}")
         views = {f"{i}_{k}": v for i, layer in enumerate(self.layers) for k, v in layer.params.items()}
+        checked = {}
         for key, value in params.items():
             if key not in views:
-                raise KeyError(f"set_params: unknown parameter {key!r}; known: {', '.join(views)}")
-            shape = tuple(getattr(value, "shape", ()))
-            if shape != views[key].shape:
-                raise ValueError(f"set_params: {key!r} expected shape {views[key].shape}, got {shape}")
-        for key, value in params.items():
-            views[key][...] = self.backend.asarray(value, self.dtype)
+                raise InvalidInputError(f"set_params: unknown parameter {key!r}; known: {', '.join(views)}")
+            name = f"set_params: {key!r}"
+            value = self.backend.finite(value, name, self.dtype)
+            if tuple(value.shape) != views[key].shape:
+                raise InvalidInputError(f"{name} expected shape {views[key].shape}, got {tuple(value.shape)}")
+            checked[key] = value
+        for key, value in checked.items():
+            views[key][...] = value
         self._params_changed()
 
     # ---- data in and out ----
@@ -160,12 +167,11 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
             b.lmask = mask_to_internal(be, dt, "labels_mask", labels_mask, N, T if self._recurrent_out else None)
         return b
 
-    def _dataset_batch(self, ds) -> Batch:
-        for attr in ("features", "labels"):
-            if not hasattr(ds, attr):
-                raise TypeError(f"expected a DataSet (features, labels, masks), got {type(ds).__name__}")
-        return self._batch(ds.features, getattr(ds, "features_mask", None), ds.labels,
-                           getattr(ds, "labels_mask", None))
+    def _dataset_batch(self, ds, name="data") -> Batch:
+        x, fmask, labels, lmask = dataset_arrays(ds, name)
+        if labels is None:
+            raise InputTypeError(f"{name}: labels are None; scoring, training and evaluation need labels")
+        return self._batch(x, fmask, labels, lmask)
 
     # ---- forward ----
     def _forward(self, batch: Batch, states=None):
@@ -210,15 +216,14 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
     def _output_layer(self) -> Output:
         out = self.layers[-1]
         if not isinstance(out, Output):
-            raise ValueError(f"scoring and training need an output layer last; layer {len(self.layers) - 1} "
-                             f"is {type(out.conf).__name__} (add an OutputLayer or RnnOutputLayer)")
+            raise ConfigurationError(f"scoring and training need an output layer last, but this is "
+                                     f"{type(out.conf).__name__} (add an OutputLayer or RnnOutputLayer)",
+                                     layer=len(self.layers) - 1, field="type")
         return out
 
     def _example_scores(self, batch: Batch, caches, grad_scale=None):
         """(per-example data score (N,), dL/dz of the output layer or None)."""
         out = self._output_layer()
-        if batch.labels is None:
-            raise ValueError("labels are required to compute a score")
         rows, dz = out.loss(caches[-1], batch.labels, self._labels_mask(batch), grad_scale)
         per_example = rows.reshape(-1, batch.n).sum(axis=0) if self._recurrent_out else rows
         return per_example, dz
@@ -256,34 +261,36 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
 
     def score(self, dataset) -> float:
         """Sum of the per-step losses over unmasked label steps / batch size, plus regularisation."""
-        b = self._dataset_batch(dataset)
+        b = self._dataset_batch(dataset, "score: dataset")
         _, caches, _ = self._forward(b)
         per_example, _ = self._example_scores(b, caches)
         return float(per_example.sum()) / b.n + self._regularization(with_grad=False)
 
     def score_examples(self, dataset, add_reg: bool = False):
         """Per-example score [batch] (summed over that example's unmasked steps)."""
-        b = self._dataset_batch(dataset)
+        b = self._dataset_batch(dataset, "score_examples: dataset")
         _, caches, _ = self._forward(b)
         per_example, _ = self._example_scores(b, caches)
         return per_example + self._regularization(with_grad=False) if add_reg else per_example
 
     def compute_gradient_and_score(self, dataset):
         """(gradients keyed like ``params()``, score) with full BPTT from a zero state."""
-        score, _ = self._gradient(self._dataset_batch(dataset))
+        score, _ = self._gradient(self._dataset_batch(dataset, "compute_gradient_and_score: dataset"))
         grads = {f"{i}_{k}": g.copy() for i, layer in enumerate(self.layers) for k, g in layer.grads.items()}
         return grads, score
 
     def evaluate(self, data, labels=None):
         """Masked classification evaluation over a DataSet or an iterable of them."""
         from workbench.eval import Evaluation
-        ev = Evaluation(labels=labels)
-        for ds in _as_datasets(data):
-            b = self._dataset_batch(ds)
+        ev, batches = Evaluation(labels=labels), 0
+        for batches, ds in enumerate(_as_datasets(data, "evaluate"), start=1):
+            b = self._dataset_batch(ds, f"evaluate: minibatch {batches - 1}")
             y, _, _ = self._forward(b)
             mask = self._labels_mask(b)
             ev.eval(to_public(self.xp, b.labels, self._recurrent_out), to_public(self.xp, y, self._recurrent_out),
                     None if mask is None else (mask.T if self._recurrent_out else mask))
+        if not batches:
+            raise InvalidInputError("evaluate: data holds no minibatches (an empty list or iterator)")
         return ev
 
     # ---- saving ----
@@ -298,10 +305,12 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
         return load_network(path, backend)
 
 
-def _as_datasets(data):
+def _as_datasets(data, who="fit"):
     """A DataSet alone, or every DataSet of an iterable (reset first when it can be)."""
     if hasattr(data, "features"):
         return [data]
+    if data is None or isinstance(data, (str, bytes, dict)) or not hasattr(data, "__iter__"):
+        raise InputTypeError(f"{who}: data must be a DataSet or an iterable of DataSets, got {type(data).__name__}")
     if hasattr(data, "reset"):
         data.reset()
     return data

@@ -1,7 +1,9 @@
 """Stateful step-by-step prediction: rnn_time_step and the stored state of each recurrent layer."""
 from __future__ import annotations
 
+from workbench.backend import real_array
 from workbench.conf import InputType
+from workbench.errors import InputTypeError, InvalidInputError
 from workbench.nn.checks import to_internal, to_public
 
 
@@ -26,17 +28,18 @@ class SteppingMixin:
         """
         self._require_init()
         types = self._step_input_types()
-        ndim = getattr(x, "ndim", None)
+        x = real_array(x, "rnn_time_step x")
+        ndim = x.ndim
         if ndim not in types:
             n_in = self.input_type.flat_size
-            raise ValueError(f"rnn_time_step: x must be [batch, n_in={n_in}] (one step) or "
-                             f"[batch, n_in={n_in}, k] (k steps), got shape {getattr(x, 'shape', None)}")
+            raise InvalidInputError(f"rnn_time_step: x must be [batch, n_in={n_in}] (one step) or "
+                                    f"[batch, n_in={n_in}, k] (k steps), got shape {tuple(x.shape)}")
         x = to_internal(self.backend, self.dtype, "rnn_time_step x", x, types[ndim])
         N = x.shape[1] if ndim == 3 else x.shape[0]
         stored = self._stored_batch()
         if stored is not None and stored != N:
-            raise ValueError(f"rnn_time_step: input batch {N} != stored state batch {stored}; "
-                             "call rnn_clear_previous_state() before starting a new series")
+            raise InvalidInputError(f"rnn_time_step: input batch {N} != stored state batch {stored}; "
+                                    "call rnn_clear_previous_state() before starting a new series")
         states = self._step_states
         for i, layer in enumerate(self.layers):
             if i in self.preprocessors:
@@ -74,12 +77,12 @@ class SteppingMixin:
     def _check_can_step(self):
         for i, layer in enumerate(self.conf.built_layers):
             if layer.is_bidirectional:
-                raise ValueError(f"rnn_time_step: layer {i} ({type(layer).__name__}) is bidirectional: it needs "
+                raise InvalidInputError(f"rnn_time_step: layer {i} ({type(layer).__name__}) is bidirectional: it needs "
                                  "the whole sequence, so the network cannot step; use output()")
         if not self._recurrent_indices():
-            raise ValueError("rnn_time_step: the network has no recurrent layer to keep state in")
+            raise InvalidInputError("rnn_time_step: the network has no recurrent layer to keep state in")
         if self.input_type.kind != "recurrent":
-            raise ValueError(f"rnn_time_step: the network's input is {self.input_type.kind}, not a time series")
+            raise InvalidInputError(f"rnn_time_step: the network's input is {self.input_type.kind}, not a time series")
 
     def rnn_gate_activations(self, layer: int) -> dict:
         """Gates of an LSTM layer at the last single step of ``rnn_time_step`` (2-d input):
@@ -87,7 +90,7 @@ class SteppingMixin:
         rl = self._check_recurrent_index(layer, "rnn_gate_activations")
         state = self._step_states.get(layer)
         if len(rl.state_keys) < 2:
-            raise ValueError(f"rnn_gate_activations: layer {layer} ({type(rl.conf).__name__}) has no gates")
+            raise InvalidInputError(f"rnn_gate_activations: layer {layer} ({type(rl.conf).__name__}) has no gates")
         if state is None or not state.get("stepped"):
             return {}
         H = rl.H
@@ -100,11 +103,11 @@ class SteppingMixin:
     def _check_recurrent_index(self, layer, who):
         rec = self._recurrent_indices()
         if isinstance(layer, bool) or not isinstance(layer, int) or not 0 <= layer < len(self.layers):
-            raise IndexError(f"{who}: layer must be an index in [0, {len(self.layers) - 1}], got {layer!r}")
+            raise InvalidInputError(f"{who}: layer must be an index in [0, {len(self.layers) - 1}], got {layer!r}")
         if layer not in rec:
             conf = self.layers[layer].conf
             why = "is bidirectional and keeps no step state" if conf.is_bidirectional else "is not recurrent"
-            raise ValueError(f"{who}: layer {layer} ({type(conf).__name__}) {why}; recurrent layers: {rec}")
+            raise InvalidInputError(f"{who}: layer {layer} ({type(conf).__name__}) {why}; recurrent layers: {rec}")
         return self.layers[layer]
 
     def rnn_get_previous_state(self, layer: int) -> dict:
@@ -120,18 +123,19 @@ class SteppingMixin:
         """Replace the stored state of a recurrent layer (arrays are copied)."""
         rl = self._check_recurrent_index(layer, "rnn_set_previous_state")
         who = f"rnn_set_previous_state(layer={layer})"
-        if not isinstance(state, dict) or set(state) != set(rl.state_keys):
-            got = sorted(state) if isinstance(state, dict) else type(state).__name__
-            raise ValueError(f"{who}: expected keys {list(rl.state_keys)}, got {got}")
-        arrays = {k: self.backend.asarray(v, self.dtype) for k, v in state.items()}
+        if not isinstance(state, dict):
+            raise InputTypeError(f"{who}: expected a dict with keys {list(rl.state_keys)}, got {type(state).__name__}")
+        if set(state) != set(rl.state_keys):
+            raise InvalidInputError(f"{who}: expected keys {list(rl.state_keys)}, got {sorted(state, key=str)}")
+        arrays = {k: self.backend.finite(v, f"{who} state[{k!r}]", self.dtype) for k, v in state.items()}
         N = arrays["h"].shape[0] if arrays["h"].ndim == 2 else None
         for k, a in arrays.items():
-            if a.shape != (N, rl.H):
-                raise ValueError(f"{who}: {k!r} expected shape [batch, n_out={rl.H}] "
-                                 f"(batch as 'h'), got {tuple(a.shape)}")
+            if a.shape != (N, rl.H) or N == 0:
+                raise InvalidInputError(f"{who}: {k!r} expected shape [batch >= 1, n_out={rl.H}] "
+                                        f"(batch as 'h'), got {tuple(a.shape)}")
         others = {i: s for i, s in self._step_states.items() if i != layer}
         stored = next((s["h"].shape[0] for s in others.values()), None)
         if stored is not None and stored != N:
-            raise ValueError(f"{who}: batch {N} != stored state batch {stored} of the other layers; "
+            raise InvalidInputError(f"{who}: batch {N} != stored state batch {stored} of the other layers; "
                              "call rnn_clear_previous_state() first")
         self._step_states[layer] = rl.make_state(N, arrays)

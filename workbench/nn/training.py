@@ -4,9 +4,7 @@ from __future__ import annotations
 import math
 import warnings
 
-
-class TrainingDivergedError(FloatingPointError):
-    """The score or gradient became NaN/inf; the parameters keep their last finite values."""
+from workbench.errors import InvalidInputError, TrainingDivergedError
 
 
 class TrainingMixin:
@@ -27,21 +25,26 @@ class TrainingMixin:
         self._require_init()
         self._output_layer()
         if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-            raise ValueError(f"fit: epochs must be an int >= 1, got {epochs!r}")
+            raise InvalidInputError(f"fit: epochs must be an int >= 1, got {epochs!r}")
+        datasets = _as_datasets(data)
         if epochs > 1 and not hasattr(data, "features") and not hasattr(data, "reset") and iter(data) is data:
-            raise ValueError("fit: data is a one-shot iterator and would be empty after the first epoch; "
-                             "pass a list of DataSets or an iterator with reset()")
+            raise InvalidInputError("fit: data is a one-shot iterator and would be empty after the first epoch; "
+                                    "pass a list of DataSets or an iterator with reset()")
         listeners = list(listeners or [])
         try:
-            for _ in range(epochs):
-                for batch_index, ds in enumerate(_as_datasets(data)):
-                    batch = self._dataset_batch(ds)
+            for epoch in range(epochs):
+                batch_index = -1
+                for batch_index, ds in enumerate(datasets if epoch == 0 else _as_datasets(data)):
+                    batch = self._dataset_batch(ds, f"fit: minibatch {batch_index}")
                     if self.conf.backprop_type == "tbptt":
                         self._fit_tbptt(batch, batch_index, listeners)
                     else:
                         T = batch.x.shape[0] if batch.x.ndim == 3 else 1
                         score, _ = self._gradient(batch)
                         self._update(score, {"batch": batch_index, "segment": 0, "time_range": (0, T)}, listeners)
+                if batch_index < 0:
+                    raise InvalidInputError("fit: data holds no minibatches (an empty list or iterator); "
+                                            "nothing was trained")
                 self.epoch_count += 1
         finally:
             self.rnn_clear_previous_state()

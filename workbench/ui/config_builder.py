@@ -25,7 +25,7 @@ import panel as pn
 import param
 
 from workbench.conf.configuration import BACKPROP_TYPES, DTYPES, GRADIENT_NORMALIZATIONS, MultiLayerConfiguration
-from workbench.conf.errors import ConfigurationError
+from workbench.errors import ConfigurationError
 from workbench.conf.layers import ACTIVATIONS, BIDIRECTIONAL_MODES, LAYER_TYPES, LOSSES, POOLING, WEIGHT_INITS, Layer
 from workbench.conf.preprocessors import PREPROCESSOR_TYPES
 from workbench.conf.python_code import to_python

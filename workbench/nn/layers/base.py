@@ -60,7 +60,8 @@ class RuntimeLayer:
         self.grads: dict = {}
 
     def param_shapes(self) -> dict:
-        raise NotImplementedError
+        """``{key: shape}``, as the layer configuration declares them."""
+        return self.conf.param_shapes()
 
     def init_params(self, rng) -> None:
         """Fill the (zeroed) ``params`` views with a seeded initialisation."""

@@ -44,10 +44,6 @@ class Convolution(RuntimeLayer):
         super().__init__(conf, xp, dtype)
         self.act = get_activation(conf.activation)
 
-    def param_shapes(self):
-        c = self.conf
-        return {"W": (c.n_out, c.n_in) + tuple(c.kernel_size), "b": (c.n_out,)}
-
     def init_params(self, rng):
         c = self.conf
         kh, kw = c.kernel_size
@@ -110,9 +106,6 @@ class Subsampling(RuntimeLayer):
     """
 
     weight_keys = ()
-
-    def param_shapes(self):
-        return {}
 
     def init_params(self, rng):
         pass

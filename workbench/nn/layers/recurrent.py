@@ -55,10 +55,6 @@ class Recurrent(RuntimeLayer):
         self.act = get_activation(conf.activation)
         self._derived = {}           # arrays computed from params, dropped when they change
 
-    def param_shapes(self):
-        G = self.gates * self.H
-        return {"W": (self.I, G), "RW": (self.H, G), "b": (G,)}
-
     def init_params(self, rng):
         c, G = self.conf, self.gates * self.H
         self._fill("W", init_weight(rng, c.weight_init, (self.I, G), self.I, self.H))
@@ -162,12 +158,6 @@ class LSTMLayer(Recurrent):
         self.peep = conf.peepholes
         self.gm = GateMath(xp, get_activation(conf.gate_activation), self.act, self.H, dtype)
         self.cell = cell_for(xp, self.gm, self.ws)
-
-    def param_shapes(self):
-        shapes = super().param_shapes()
-        if self.peep:
-            shapes["P"] = (3, self.H)
-        return shapes
 
     def init_params(self, rng):
         super().init_params(rng)

@@ -51,10 +51,6 @@ class BidirectionalLayer(RuntimeLayer):
         self.fwd, self.bwd = make_layer(inner, xp, dtype), make_layer(inner, xp, dtype)
         self.H = inner.n_out
 
-    def param_shapes(self):
-        shapes = self.fwd.param_shapes()
-        return {**{"f" + k: s for k, s in shapes.items()}, **{"b" + k: s for k, s in shapes.items()}}
-
     def bound(self):
         for prefix, layer in (("f", self.fwd), ("b", self.bwd)):
             layer.params = {k[1:]: v for k, v in self.params.items() if k[0] == prefix}
@@ -110,9 +106,6 @@ class LastTimeStepLayer(RuntimeLayer):
     def __init__(self, conf, xp, dtype, make_layer):
         super().__init__(conf, xp, dtype)
         self.inner = make_layer(conf.layer, xp, dtype)
-
-    def param_shapes(self):
-        return self.inner.param_shapes()
 
     def bound(self):
         self.inner.params, self.inner.grads = self.params, self.grads

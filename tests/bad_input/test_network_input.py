@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from workbench.data import DataSet
+from workbench.errors import InvalidInputError
 from workbench.nn import (
     DenseLayer, GravesLSTM, InputType, MultiLayerConfiguration, MultiLayerNetwork, RnnOutputLayer, Sgd,
 )
@@ -180,7 +181,7 @@ def test_state_of_a_non_recurrent_layer(net, method):
     with pytest.raises(ValueError, match=r"layer 1.*RnnOutputLayer.*not recurrent.*\[0\]"):
         call(1)
     for bad in (2, 10):
-        with pytest.raises(IndexError, match=rf"layer.*\[0, 1\].*{bad}"):
+        with pytest.raises(InvalidInputError, match=rf"layer.*\[0, 1\].*{bad}"):
             call(bad)
 
 
@@ -198,7 +199,7 @@ def test_state_of_a_dense_layer_is_rejected():
     ({"h": np.zeros((N, H))}, r"expected keys \['h', 'c'\].*\['h'\]"),
     ({"h": np.zeros((N, H)), "c": np.zeros((N, H)), "x": np.zeros((N, H))}, r"expected keys.*'x'"),
     ({"hidden": np.zeros((N, H)), "cell": np.zeros((N, H))}, r"expected keys.*'cell'"),
-    ([np.zeros((N, H)), np.zeros((N, H))], r"expected keys.*list"),
+    ([np.zeros((N, H)), np.zeros((N, H))], r"expected a dict with keys.*list"),
     ({"h": np.zeros((N, H + 1)), "c": np.zeros((N, H))}, r"'h'.*n_out=4.*\(2, 5\)"),
     ({"h": np.zeros((N, H)), "c": np.zeros((N, H + 1))}, r"'c'.*n_out=4.*\(2, 5\)"),
     ({"h": np.zeros((N, H)), "c": np.zeros((N + 1, H))}, r"'c'.*\(3, 4\)"),
@@ -223,7 +224,7 @@ def test_set_previous_state_then_step(net):
 # ---------------------------------------------------------------- parameters, init, backend, epochs
 def test_set_params_unknown_key(net):
     before = net.params()
-    with pytest.raises(KeyError, match=r"set_params.*'9_W'.*0_W"):
+    with pytest.raises(InvalidInputError, match=r"set_params.*'9_W'.*0_W"):
         net.set_params({"0_b": np.ones_like(before["0_b"]), "9_W": np.zeros((3, 3))})
     assert same_params(before, net.params())       # nothing was changed
 
