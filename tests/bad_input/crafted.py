@@ -123,14 +123,13 @@ print(json.dumps(out))
 """
 
 
-def load_in_child(path, limit_mb: float = 0, pythonpath=None, timeout=300) -> dict:
-    """Load ``path`` in a new interpreter (address space capped at ``limit_mb`` above its size
-    after imports when > 0); ``{"outcome", "type", "message", "peak_above_baseline_mb"}``."""
+def load_in_child(path, limit_mb: float = 0, python=None, timeout=300) -> dict:
+    """Load ``path`` in a new interpreter (``python``, default this one; address space capped at
+    ``limit_mb`` above its size after imports when > 0);
+    ``{"outcome", "type", "message", "peak_above_baseline_mb"}``."""
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
-    if pythonpath:
-        env["PYTHONPATH"] = pythonpath
-    run = subprocess.run([sys.executable, "-c", _CHILD, str(path), str(limit_mb)], capture_output=True,
-                         text=True, env=env, timeout=timeout)
+    run = subprocess.run([python or sys.executable, "-c", _CHILD, str(path), str(limit_mb)], capture_output=True,
+                         text=True, env=env, timeout=timeout, cwd=os.path.dirname(os.path.abspath(path)))
     if run.returncode != 0 or not run.stdout.strip():
         return {"outcome": "crashed", "type": f"exit {run.returncode}", "message": run.stderr[-300:],
                 "peak_above_baseline_mb": None}

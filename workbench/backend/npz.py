@@ -94,13 +94,14 @@ def _array(inner, info, key, shape, dtype):
                 raise ValueError(f"{key!r} is {got_dtype.str} {'Fortran' if fortran else 'C'}-order of shape "
                                  f"{got_shape}; the configuration needs {dtype.str} ({dtype}, little-endian) "
                                  f"C-order of shape {shape}")
-            raw = f.read(nbytes)
-            if len(raw) != nbytes or f.read(1):
-                raise ValueError(f"{key!r} holds {'fewer' if len(raw) != nbytes else 'more'} bytes than its "
+            raw = bytearray(nbytes)                     # writable: the array is a view of it
+            got = f.readinto(raw)
+            if got != nbytes or f.read(1):
+                raise ValueError(f"{key!r} holds {'fewer' if got != nbytes else 'more'} bytes than its "
                                  "header says")
     except CORRUPT as exc:
         raise ValueError(str(exc) if str(exc).startswith(repr(key)) else f"{key!r} is corrupt ({exc})") from None
-    array = numpy.frombuffer(raw, dtype=dtype).reshape(shape).copy()
+    array = numpy.frombuffer(raw, dtype=dtype).reshape(shape)
     if dtype.kind == "f" and not numpy.isfinite(array).all():
         raise ValueError(f"{key!r} holds NaN or inf")
     return array

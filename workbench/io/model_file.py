@@ -16,6 +16,7 @@ every array's header against it, before anything is allocated; nothing is ever u
 from __future__ import annotations
 
 import json
+import math
 import os
 import secrets
 import stat
@@ -25,13 +26,14 @@ from pathlib import Path
 from workbench.backend.npz import npz_budget, npz_bytes
 from workbench.conf import LSTM, LastTimeStep, MultiLayerConfiguration
 from workbench.conf.fields import parse_json
-from workbench.errors import ConfigurationError
+from workbench.errors import ConfigurationError, InvalidInputError
 from workbench.io.zip_members import ModelZip, zip_member
 from workbench.nn.updaters import STATE_KEYS
 
 FORMAT_VERSION = 1
 MAX_CONFIG_BYTES = 4 * 2**20
 MAX_COUNT = 2**62                       # iteration, epoch and updater step counts
+MIN_STATE_CAP = 2**25                   # numbers a stored stepping state may hold: this, or the parameter count
 _MEMBERS = ("config.json", "params.npz", "updater.npz")
 _META_KEYS = {"format_version", "configuration", "iteration_count", "epoch_count", "has_state"}
 _DTYPES = {"float32": "<f4", "float64": "<f8"}          # as saved: little-endian
@@ -48,9 +50,20 @@ def save_network(net, path, include_state: bool = False) -> None:
              "params.npz": npz_bytes(net.params()),
              "updater.npz": npz_bytes(net.updater.state_dict())}
     if meta["has_state"]:
-        files["state.npz"] = npz_bytes({f"{i}_{k}": v for i in sorted(net._step_states)
-                                        for k, v in net.rnn_get_previous_state(i).items()})
+        state = {f"{i}_{k}": v for i in sorted(net._step_states) for k, v in net.rnn_get_previous_state(i).items()}
+        numbers, cap = sum(v.size for v in state.values()), state_cap(net.conf)
+        if numbers > cap:
+            raise InvalidInputError(f"save: include_state: the stepping state holds {numbers:,} numbers, more than "
+                                    f"the {cap:,} a model file may hold (the parameter count, at least "
+                                    f"{MIN_STATE_CAP:,}); save without it, or step with a smaller batch")
+        files["state.npz"] = npz_bytes(state)
     _write_atomically(path, files)
+
+
+def state_cap(conf) -> int:
+    """Numbers a saved stepping state may hold: the parameter count, at least MIN_STATE_CAP (the
+    batch size of a state is not in the configuration, so a model file cannot bound it otherwise)."""
+    return max(MIN_STATE_CAP, conf.num_params())
 
 
 def _write_atomically(path: Path, files: dict) -> None:
@@ -114,7 +127,10 @@ def load_network(path, backend="numpy"):
         net.updater.t = t
         net.iteration_count, net.epoch_count = meta["iteration_count"], meta["epoch_count"]
         for layer, s in state.items():
-            net.rnn_set_previous_state(layer, s)
+            try:
+                net.rnn_set_previous_state(layer, s)
+            except InvalidInputError as exc:
+                raise z.error("state.npz", f"does not fit the network ({exc})") from None
     return net
 
 
@@ -152,7 +168,7 @@ def _state(z: ModelZip, conf, dtype) -> dict:
     """{layer: {"h": array, "c": array}} of state.npz (the layers that had a state when saved),
     its batch size read from its first header."""
     shape = z.first_npy_shape("state.npz")
-    if len(shape) != 2:
+    if len(shape) != 2 or shape[0] < 1:
         raise z.error("state.npz", f"holds an array of shape {shape}; stepping states are [batch, n_out]")
     specs, keys = {}, {}
     for i, layer in enumerate(conf.built_layers):
@@ -162,6 +178,10 @@ def _state(z: ModelZip, conf, dtype) -> dict:
             specs.update({f"{i}_{k}": ((shape[0], inner.n_out), dtype) for k in keys[i]})
     if not specs:
         raise z.error("state.npz", "is present but the network has no recurrent layer to hold a state")
+    numbers = sum(math.prod(shape) for shape, _ in specs.values())
+    if numbers > state_cap(conf):
+        raise z.error("state.npz", f"declares a batch of {shape[0]:,}: {numbers:,} numbers, more than the "
+                                   f"{state_cap(conf):,} a model file may hold")
     arrays = z.arrays("state.npz", specs, subset=True)
     state = {}
     for i, ks in keys.items():

@@ -31,6 +31,7 @@ class TrainingMixin:
             raise InvalidInputError("fit: data is a one-shot iterator and would be empty after the first epoch; "
                                     "pass a list of DataSets or an iterator with reset()")
         listeners = list(listeners or [])
+        first_iteration = self.iteration_count
         try:
             for epoch in range(epochs):
                 batch_index = -1
@@ -47,7 +48,8 @@ class TrainingMixin:
                                             "nothing was trained")
                 self.epoch_count += 1
         finally:
-            self.rnn_clear_previous_state()
+            if self.iteration_count != first_iteration:      # the stored state is stale now
+                self.rnn_clear_previous_state()
         return self
 
     def _fit_tbptt(self, batch, batch_index, listeners):
