@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 5006
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: venv browser test run demo notebooks bench clean
+.PHONY: venv browser test fuzz run demo notebooks bench clean
 
 venv: $(VENV)/.installed
 
@@ -23,6 +23,10 @@ browser:
 
 test: venv browser
 	$(PY) -m pytest -q
+
+# The long fuzzing run (CI runs the same tests with a few hundred cases each).
+fuzz: venv
+	$(PY) -m pytest -q -m fuzz --hypothesis-profile=long tests/bad_input
 
 # The workbench app at http://localhost:$(PORT)/workbench. One BLAS thread by default: the app's
 # networks are small, and OpenBLAS's spinning worker threads would take the cores the browser and

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import operator
 
-from workbench.backend import cpu, to_numpy
+from workbench.backend import cpu, real_array, to_numpy
+from workbench.errors import InvalidInputError
 
 np = cpu.xp
 
@@ -39,9 +40,9 @@ class Evaluation:
             labels = [str(name) for name in labels]
             num_classes = len(labels) if num_classes is None else num_classes
             if len(labels) != num_classes:
-                raise ValueError(f"labels: expected {num_classes} class names (num_classes), got {len(labels)}")
+                raise InvalidInputError(f"labels: expected {num_classes} class names (num_classes), got {len(labels)}")
         if num_classes is not None and operator.index(num_classes) < 1:
-            raise ValueError(f"num_classes: expected at least 1, got {num_classes}")
+            raise InvalidInputError(f"num_classes: expected at least 1, got {num_classes}")
         self.class_names = labels
         self._cm = None if num_classes is None else np.zeros((num_classes, num_classes), np.int64)
 
@@ -61,17 +62,19 @@ class Evaluation:
         self._check_classes(y.shape[1], f"labels of shape {y.shape}")
         actual = y.argmax(axis=1).reshape(-1)  # [batch] or [batch, time] -> flat, row b*time + t
         predicted = p.argmax(axis=1).reshape(-1)
+        finite = (np.isfinite(y).all(axis=1) & np.isfinite(p).all(axis=1)).reshape(-1)
         if mask is not None:
             keep = _flat_mask(mask, y.shape)
-            actual, predicted = actual[keep], predicted[keep]
+            actual, predicted, finite = actual[keep], predicted[keep], finite[keep]
+        _check_finite(finite, "labels or predictions")
         n = self.num_classes
         self._cm += np.bincount(actual * n + predicted, minlength=n * n).reshape(n, n)
 
     def eval_time_series(self, labels, predictions, output_mask=None) -> None:
         """:meth:`eval` for 3-d ``[batch, classes, time]`` data; output_mask ``[batch, time]``."""
-        y = to_numpy(labels)
+        y = _host(labels, "labels")
         if y.ndim != 3:
-            raise ValueError(f"labels: expected [batch, classes, time], got shape {y.shape}")
+            raise InvalidInputError(f"labels: expected [batch, classes, time], got shape {y.shape}")
         self.eval(y, predictions, output_mask)
 
     def num_examples(self) -> int:
@@ -140,7 +143,7 @@ class Evaluation:
         if self._cm is None:
             self._cm = np.zeros((n, n), np.int64)
         elif n != self.num_classes:
-            raise ValueError(f"{what}: expected {self.num_classes} classes, got {n}")
+            raise InvalidInputError(f"{what}: expected {self.num_classes} classes, got {n}")
 
     def _per_class(self):
         """(precision, recall, f1), each a float64 array over classes."""
@@ -158,7 +161,7 @@ class Evaluation:
             return float(values[seen].mean()) if seen.any() else 0.0
         i = operator.index(i)
         if not 0 <= i < len(values):
-            raise ValueError(f"i: expected a class index 0 <= i < {len(values)}, got {i}")
+            raise InvalidInputError(f"i: expected a class index 0 <= i < {len(values)}, got {i}")
         return float(values[i])
 
 
@@ -192,14 +195,14 @@ class RegressionEvaluation:
         names, n = None, None
         if columns is not None:
             if isinstance(columns, str):
-                raise ValueError(f"columns: expected a column count or a sequence of names, got the string {columns!r}")
+                raise InvalidInputError(f"columns: expected a column count or a sequence of names, got the string {columns!r}")
             try:
                 n = operator.index(columns)
             except TypeError:
                 names = [str(name) for name in columns]
                 n = len(names)
             if n < 1:
-                raise ValueError(f"columns: expected at least 1 column, got {n}")
+                raise InvalidInputError(f"columns: expected at least 1 column, got {n}")
         self.column_names = names
         self._n = 0
         self._stats = None if n is None else np.zeros((5, n), np.float64)  # mean_y, ss_tot, sum_p, sse, sae
@@ -221,6 +224,8 @@ class RegressionEvaluation:
         keep = None if mask is None else _flat_mask(mask, y.shape).reshape(y.shape[0], -1)
         rows_y = _rows(y, keep, np.float64)  # [n, columns]
         rows_p = _rows(p, keep)              # [n, columns], the input's dtype (cast by the subtraction)
+        _check_finite(rows_y, "labels")
+        _check_finite(rows_p, "predictions")
         n = rows_y.shape[0]
         if n == 0:
             return
@@ -237,9 +242,9 @@ class RegressionEvaluation:
 
     def eval_time_series(self, labels, predictions, output_mask=None) -> None:
         """:meth:`eval` for 3-d ``[batch, columns, time]`` data; output_mask ``[batch, time]``."""
-        y = to_numpy(labels)
+        y = _host(labels, "labels")
         if y.ndim != 3:
-            raise ValueError(f"labels: expected [batch, columns, time], got shape {y.shape}")
+            raise InvalidInputError(f"labels: expected [batch, columns, time], got shape {y.shape}")
         self.eval(y, predictions, output_mask)
 
     def num_examples(self) -> int:
@@ -268,7 +273,7 @@ class RegressionEvaluation:
     def merge(self, other: RegressionEvaluation) -> None:
         """Add the rows of ``other`` (a RegressionEvaluation over the same columns) to this one."""
         if not isinstance(other, RegressionEvaluation):
-            raise ValueError(f"merge: expected a RegressionEvaluation, got {type(other).__name__}")
+            raise InvalidInputError(f"merge: expected a RegressionEvaluation, got {type(other).__name__}")
         if other._stats is None:
             return
         self._check_columns(other.num_columns, "merge: the other RegressionEvaluation")
@@ -314,10 +319,10 @@ class RegressionEvaluation:
         """Fix the column count on first use; afterwards every input must agree with it."""
         if self._stats is None:
             if n < 1:
-                raise ValueError(f"{what}: expected at least 1 column, got {n}")
+                raise InvalidInputError(f"{what}: expected at least 1 column, got {n}")
             self._stats = np.zeros((5, n), np.float64)
         elif n != self.num_columns:
-            raise ValueError(f"{what}: expected {self.num_columns} columns, got {n}")
+            raise InvalidInputError(f"{what}: expected {self.num_columns} columns, got {n}")
 
     def _pick(self, values, i):
         """values[i], or for i=None their mean over columns (NaN before any data)."""
@@ -325,7 +330,7 @@ class RegressionEvaluation:
             return float(values.mean()) if self._n else float("nan")
         i = operator.index(i)
         if not 0 <= i < len(values):
-            raise ValueError(f"i: expected a column index 0 <= i < {len(values)}, got {i}")
+            raise InvalidInputError(f"i: expected a column index 0 <= i < {len(values)}, got {i}")
         return float(values[i])
 
 
@@ -355,9 +360,9 @@ def last_time_step_indices(mask):
     classification) this is the argmax of each row; for a features mask [1, 1, 1, 1, 0] it is 3,
     and for a start-padded one [0, 0, 1, 1, 1] it is 4. A row with no 1 is a ValueError.
     """
-    m = to_numpy(mask)
+    m = _host(mask, "mask")
     if m.ndim != 2 or m.shape[1] == 0:
-        raise ValueError(f"mask: expected [batch, time] with time >= 1, got shape {m.shape}")
+        raise InvalidInputError(f"mask: expected [batch, time] with time >= 1, got shape {m.shape}")
     _check_01(m, "mask")
     present = m != 0
     empty = ~present.any(axis=1)
@@ -365,7 +370,7 @@ def last_time_step_indices(mask):
         bad = np.flatnonzero(empty)
         which = f"example {bad[0]} has" if len(bad) == 1 else \
             f"examples {', '.join(map(str, bad[:10]))}{', ...' if len(bad) > 10 else ''} have"
-        raise ValueError(f"mask: {which} no unmasked step (an all-zero mask row has no last time step)")
+        raise InvalidInputError(f"mask: {which} no unmasked step (an all-zero mask row has no last time step)")
     return (m.shape[1] - 1 - present[:, ::-1].argmax(axis=1)).astype(np.int64)
 
 
@@ -375,14 +380,14 @@ def last_time_step(output, mask=None):
     mask: the features or labels mask ``[batch, time]``; None takes the last step of every
     example (all the same length). The result is a new NumPy array.
     """
-    y = to_numpy(output)
+    y = _host(output, "output")
     if y.ndim != 3 or y.shape[2] == 0:
-        raise ValueError(f"output: expected [batch, n_out, time] with time >= 1, got shape {y.shape}")
+        raise InvalidInputError(f"output: expected [batch, n_out, time] with time >= 1, got shape {y.shape}")
     if mask is None:
         return y[:, :, -1].copy()
-    m = to_numpy(mask)
+    m = _host(mask, "mask")
     if m.shape != (y.shape[0], y.shape[2]):
-        raise ValueError(f"mask: expected shape [batch, time] = {(y.shape[0], y.shape[2])} "
+        raise InvalidInputError(f"mask: expected shape [batch, time] = {(y.shape[0], y.shape[2])} "
                          f"for output of shape {y.shape}, got {m.shape}")
     return y[np.arange(y.shape[0]), :, last_time_step_indices(m)]
 
@@ -394,23 +399,34 @@ def _ratio(a, b):
 
 def _labels_and_predictions(labels, predictions, what):
     """NumPy (labels, predictions) of one shape, ``[batch, what]`` or ``[batch, what, time]``."""
-    y, p = to_numpy(labels), to_numpy(predictions)
+    y, p = _host(labels, "labels"), _host(predictions, "predictions")
     if y.ndim not in (2, 3):
-        raise ValueError(f"labels: expected [batch, {what}] or [batch, {what}, time], got shape {y.shape}")
+        raise InvalidInputError(f"labels: expected [batch, {what}] or [batch, {what}, time], got shape {y.shape}")
     if p.shape != y.shape:
-        raise ValueError(f"predictions: expected the labels' shape {y.shape}, got {p.shape}")
+        raise InvalidInputError(f"predictions: expected the labels' shape {y.shape}, got {p.shape}")
     return y, p
+
+
+def _check_finite(rows, name):
+    """Refuse NaN/inf in the rows that count (padding may hold anything)."""
+    if not (rows if rows.dtype == bool else np.isfinite(rows)).all():
+        raise InvalidInputError(f"{name} contain NaN or inf at steps that count (unmasked)")
+
+
+def _host(a, name):
+    """A NumPy array of real numbers (see :func:`workbench.backend.real_array`)."""
+    return to_numpy(real_array(a, name))
 
 
 def _flat_mask(mask, shape):
     """The mask checked against the labels' shape, as a flat bool array over rows (b*time + t)."""
-    m = to_numpy(mask)
+    m = _host(mask, "mask")
     if len(shape) == 3:
         ok, expected = m.shape == (shape[0], shape[2]), f"[batch, time] = {(shape[0], shape[2])}"
     else:
         ok, expected = m.shape in ((shape[0],), (shape[0], 1)), f"[batch] or [batch, 1] with batch = {shape[0]}"
     if not ok:
-        raise ValueError(f"mask: expected shape {expected} for labels of shape {shape}, got {m.shape}")
+        raise InvalidInputError(f"mask: expected shape {expected} for labels of shape {shape}, got {m.shape}")
     _check_01(m, "mask")
     return m.reshape(-1).astype(bool)
 
@@ -421,4 +437,4 @@ def _check_01(m, what):
         return
     bad = ~((m == 0) | (m == 1))
     if bad.any():
-        raise ValueError(f"{what}: values must be 0 or 1 (1 = counts), got {np.unique(m[bad])[:5]}")
+        raise InvalidInputError(f"{what}: values must be 0 or 1 (1 = counts), got {np.unique(m[bad])[:5]}")

@@ -46,7 +46,10 @@ class DataSet:
 
     def split_test_and_train(self, n_train: int) -> tuple[DataSet, DataSet]:
         """``(train, test)``: the first ``n_train`` examples and the rest (views, not copies)."""
-        n_train, n = operator.index(n_train), self.num_examples()
+        try:
+            n_train, n = operator.index(n_train), self.num_examples()
+        except TypeError:
+            raise InputTypeError(f"split_test_and_train: n_train must be an int, got {type(n_train).__name__}") from None
         if not 1 <= n_train <= n - 1:
             raise InvalidInputError(
                 f"split_test_and_train: n_train must be in [1, {n - 1}] so both parts hold "
@@ -55,6 +58,8 @@ class DataSet:
 
     def shuffle(self, seed=None) -> None:
         """Reorder the examples in place; all four arrays get the same permutation."""
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
+            raise InputTypeError(f"shuffle: seed must be None or an int >= 0, got {seed!r}")
         perm = numpy.random.default_rng(seed).permutation(self.num_examples())
         self.features, self.labels, self.features_mask, self.labels_mask = (
             None if a is None else a[array_module(a).asarray(perm)] for a in self._arrays())

@@ -15,6 +15,7 @@ state), as DL4J's guide does for its character example (see
 from __future__ import annotations
 
 from workbench.data.dataset import DataSet
+from workbench.errors import InputTypeError, InvalidInputError
 
 
 class DataSetIterator:
@@ -41,15 +42,18 @@ class ListDataSetIterator(DataSetIterator):
 
     def __init__(self, data, batch_size: int):
         if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"ListDataSetIterator: batch_size must be an int >= 1, got {batch_size!r}")
+            raise InvalidInputError(f"ListDataSetIterator: batch_size must be an int >= 1, got {batch_size!r}")
         self.batch_size = batch_size
         if isinstance(data, DataSet):
             self._batches = [data._take(slice(i, i + batch_size))
                              for i in range(0, data.num_examples(), batch_size)]
         else:
+            if data is None or isinstance(data, (str, bytes, dict)) or not hasattr(data, "__iter__"):
+                raise InputTypeError(f"ListDataSetIterator: data must be a DataSet or a list of DataSets, got "
+                                     f"{type(data).__name__}")
             items = list(data)
             if not items or not all(isinstance(d, DataSet) for d in items):
-                raise ValueError("ListDataSetIterator: data must be a DataSet or a non-empty list of DataSets")
+                raise InvalidInputError("ListDataSetIterator: data must be a DataSet or a non-empty list of DataSets")
             examples = [d._take(slice(i, i + 1)) for d in items for i in range(d.num_examples())]
             self._batches = [DataSet.merge(examples[i:i + batch_size]) for i in range(0, len(examples), batch_size)]
 

@@ -11,8 +11,12 @@ import json
 import numpy
 
 from workbench.backend import array_module, to_numpy
+from workbench.conf.fields import parse_json
 from workbench.data.dataset import DataSet
 from workbench.data.iterators import DataSetIterator
+from workbench.errors import ConfigurationError, InputTypeError, InvalidInputError
+
+_STATS = ("feature_mean", "feature_std", "label_mean", "label_std")
 
 
 class _Moments:
@@ -40,13 +44,17 @@ class _Moments:
         return numpy.where(std > 0, std, 1.0)                 # a constant column is only shifted
 
 
-def _rows(a, mask):
-    """(count, columns) float64 of the real rows/steps of a 2-d or 3-d array."""
+def _rows(a, mask, name):
+    """(count, columns) float64 of the real rows/steps of a 2-d or 3-d array; NaN/inf refused."""
     a = to_numpy(a).astype(numpy.float64)
     if a.ndim == 2:
-        return a if mask is None else a[to_numpy(mask).reshape(-1) > 0]
-    rows = a.transpose(0, 2, 1)                                # (batch, time, columns)
-    return rows.reshape(-1, a.shape[1]) if mask is None else rows[to_numpy(mask) > 0]
+        rows = a if mask is None else a[to_numpy(mask).reshape(-1) > 0]
+    else:
+        rows = a.transpose(0, 2, 1)                            # (batch, time, columns)
+        rows = rows.reshape(-1, a.shape[1]) if mask is None else rows[to_numpy(mask) > 0]
+    if not numpy.isfinite(rows).all():
+        raise InvalidInputError(f"{name} contain NaN or inf at real steps; statistics of them would be NaN")
+    return rows
 
 
 def _column(a, values):
@@ -76,15 +84,21 @@ class NormalizerStandardize:
 
     def fit(self, data) -> "NormalizerStandardize":
         """Statistics of a DataSet or an iterable of DataSets (an iterator is reset first)."""
+        who = "NormalizerStandardize.fit"
+        if not isinstance(data, DataSet) and (data is None or isinstance(data, (str, bytes, dict))
+                                              or not hasattr(data, "__iter__")):
+            raise InputTypeError(f"{who}: data must be a DataSet or an iterable of DataSets, got {type(data).__name__}")
         if hasattr(data, "reset") and not isinstance(data, DataSet):
             data.reset()
         feats, labels = _Moments(), _Moments()
-        for ds in [data] if isinstance(data, DataSet) else data:
-            feats.add(_rows(ds.features, ds.features_mask))
+        for k, ds in enumerate([data] if isinstance(data, DataSet) else data):
+            if not isinstance(ds, DataSet):
+                raise InputTypeError(f"{who}: minibatch {k} is a {type(ds).__name__}, not a DataSet")
+            feats.add(_rows(ds.features, ds.features_mask, f"{who}: minibatch {k} features"))
             if self.fit_labels:
-                labels.add(_rows(ds.labels, ds.labels_mask))
+                labels.add(_rows(ds.labels, ds.labels_mask, f"{who}: minibatch {k} labels"))
         if feats.n == 0:
-            raise ValueError("NormalizerStandardize.fit: the data holds no unmasked step")
+            raise InvalidInputError(f"{who}: the data holds no unmasked step")
         self.feature_mean, self.feature_std = feats.mean, feats.std()
         if self.fit_labels:
             self.label_mean, self.label_std = labels.mean, labels.std()
@@ -99,7 +113,7 @@ class NormalizerStandardize:
         self._require_fit()
         width = ds.features.shape[1]
         if width != len(self.feature_mean):
-            raise ValueError(f"NormalizerStandardize.transform: fitted on {len(self.feature_mean)} features, "
+            raise InvalidInputError(f"NormalizerStandardize.transform: fitted on {len(self.feature_mean)} features, "
                              f"got features of shape {tuple(ds.features.shape)}")
         features = _apply(ds.features, ds.features_mask, self.feature_mean, self.feature_std)
         labels = ds.labels
@@ -127,11 +141,37 @@ class NormalizerStandardize:
 
     @classmethod
     def from_json(cls, s: str) -> "NormalizerStandardize":
-        d = json.loads(s)
-        norm = cls(fit_labels=bool(d["fit_labels"]))
-        for k in ("feature_mean", "feature_std", "label_mean", "label_std"):
-            setattr(norm, k, None if d[k] is None else numpy.asarray(d[k], dtype=numpy.float64))
+        """The inverse of :meth:`to_json`; anything else is a ConfigurationError naming the field."""
+        d = parse_json(s, "normalizer JSON")
+        keys = sorted({*_STATS, "fit_labels"})
+        if not isinstance(d, dict) or sorted(d, key=str) != keys:
+            got = sorted(d, key=str) if isinstance(d, dict) else type(d).__name__
+            raise ConfigurationError(f"normalizer JSON: expected the keys {keys}, got {got}")
+        if not isinstance(d["fit_labels"], bool):
+            raise ConfigurationError(f"must be true or false, got {d['fit_labels']!r}", field="fit_labels")
+        norm = cls(fit_labels=d["fit_labels"])
+        for k in _STATS:
+            setattr(norm, k, _statistic(d[k], k, needed=k.startswith("feature") or norm.fit_labels))
+        for mean, std in (("feature_mean", "feature_std"), ("label_mean", "label_std")):
+            if getattr(norm, mean) is not None and len(getattr(norm, mean)) != len(getattr(norm, std)):
+                raise ConfigurationError(f"has {len(getattr(norm, std))} values but {mean} has "
+                                         f"{len(getattr(norm, mean))}", field=std)
         return norm
+
+
+def _statistic(value, field, needed):
+    """A stored mean or std as float64 (columns,): finite numbers, stds > 0; null when not needed."""
+    if not needed:
+        if value is not None:
+            raise ConfigurationError("must be null when fit_labels is false", field=field)
+        return None
+    ok = isinstance(value, list) and value and all(
+        isinstance(x, (int, float)) and not isinstance(x, bool) for x in value)
+    values = numpy.asarray(value, dtype=numpy.float64) if ok else None
+    if values is None or not numpy.isfinite(values).all() or (field.endswith("std") and not (values > 0).all()):
+        rule = "a non-empty list of finite numbers" + (" > 0" if field.endswith("std") else "")
+        raise ConfigurationError(f"must be {rule}", field=field)
+    return values
 
 
 class NormalizedIterator(DataSetIterator):
