@@ -1,8 +1,16 @@
 """Shared test helpers (kept small)."""
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, settings
 
 from workbench.data import DataSet
+
+# Hypothesis profiles: "ci" (the default: hypothesis's 100 examples, no deadline on a busy machine)
+# and "long" for the opt-in fuzzing run (make fuzz: pytest -m fuzz --hypothesis-profile=long).
+_QUIET = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+settings.register_profile("ci", max_examples=100, deadline=None, suppress_health_check=_QUIET)
+settings.register_profile("long", max_examples=20_000, deadline=None, suppress_health_check=_QUIET)
+settings.load_profile("ci")
 
 
 def _classification_data(n=4, n_in=3, n_out=2, t=5, seed=0, dtype=np.float64):

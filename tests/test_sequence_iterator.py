@@ -308,7 +308,7 @@ def test_argument_types(tmp_path):
         SequenceRecordReaderDataSetIterator(features, labels, num_possible_labels=4, alignment_mode="ALIGN_MIDDLE")
 
 
-@pytest.mark.parametrize("cell, shown", [("2.5", "2.5"), ("4", "4"), ("-1", "-1"), ("nan", "nan")])
+@pytest.mark.parametrize("cell, shown", [("2.5", "2.5"), ("4", "4"), ("-1", "-1"), ("1e300", r"1e\+300")])
 def test_bad_class_index_names_file_line_and_value(tmp_path, cell, shown):
     features, labels = write_sequences(tmp_path, [3, 3])
     (tmp_path / "myLabels_1.csv").write_text(f"h\n0\n1\n{cell}\n")

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from conftest import time_limit
+from guards import time_limit
 from workbench.data import (
     AlignmentMode, CSVSequenceRecordReader, FileSplit, NumberedFileInputSplit, SequenceRecordReaderDataSetIterator,
 )

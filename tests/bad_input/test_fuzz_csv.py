@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
-from conftest import Hang, time_limit
+from guards import Hang, time_limit
 from workbench.data import (
     AlignmentMode, CSVSequenceRecordReader, NumberedFileInputSplit, SequenceRecordReaderDataSetIterator,
 )

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conftest import Hang, time_limit
+from guards import Hang, time_limit
 from workbench.data import DataSet
 from workbench.errors import ModelFileError
 from workbench.nn import (

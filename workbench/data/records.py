@@ -7,104 +7,185 @@ Series Data"::
     features.initialize(NumberedFileInputSplit("/data/myInput_%d.csv", 0, 9))
     features.read(0)            # float64 [steps, columns] of myInput_0.csv
 
-A split lists the files: :class:`NumberedFileInputSplit` (``%d`` replaced by each index, bounds
-inclusive) or :class:`FileSplit` (the files in a folder, in natural order: ``x_2`` before
-``x_10``). The reader reads one file when asked and keeps nothing of it, so an iterator can read
-one minibatch at a time. A bad file raises :class:`SequenceFileError`, naming the file, the
-1-based line in the file and the 1-based column.
+A split is a sequence of file paths: :class:`NumberedFileInputSplit` (``%d`` replaced by each
+index, bounds inclusive; lazy, so ``0, 10**8`` costs nothing) or :class:`FileSplit` (the files in
+a folder, in natural order: ``x_2`` before ``x_10``). The reader reads one file when asked and
+keeps nothing of it, so an iterator can read one minibatch at a time.
+
+A bad file raises :class:`SequenceFileError`, naming the file, the 1-based line in the file and
+the 1-based column: text that is not a number, ragged rows, and NaN or infinite values (``nan``,
+``inf``, ``1e999``), which cannot be trained on. A bad argument raises
+:class:`~workbench.errors.InputTypeError` (wrong kind) or :class:`~workbench.errors.InvalidInputError`
+naming it; a missing file or folder raises ``FileNotFoundError``.
 """
 from __future__ import annotations
 
+import math
 import os
 import re
-from itertools import repeat
+import sys
+from collections.abc import Sequence
+from itertools import islice, repeat
 from pathlib import Path
 
 import numpy
 
+from workbench.conf.fields import short_repr
+from workbench.errors import InputTypeError, InvalidInputError, SequenceFileError
+
 _LIKELY_DELIMITERS = {",": "','", ";": "';'", "\t": "'\\t'", " ": "' '"}
-_INT_FORMAT = re.compile(r"%[-+ 0#]*\d*d")
+_NUMBER_CHARS = set("0123456789.+-eE")
+_INT_FORMAT = re.compile(r"%[-+ 0#]*(\d*)d")
+_NAME_MAX = 255                                     # bytes in a file name on common file systems
+_MISSING_SHOWN = 3                                  # initialize stops looking after this many missing files
 
 
-class SequenceFileError(ValueError):
-    """A sequence file that cannot be read as numbers; ``path``, ``line`` and ``column`` (1-based,
-    ``None`` where they do not apply) say where."""
-
-    def __init__(self, message, path=None, line=None, column=None):
-        super().__init__(message)
-        self.path, self.line, self.column = path, line, column
+def _got(value) -> str:
+    return f"{short_repr(value)} ({type(value).__name__})"
 
 
-class NumberedFileInputSplit:
+def _int_argument(where, name, value, minimum=None) -> int:
+    """``value`` as an int (not a bool), or an error naming ``name``; ``minimum`` is inclusive."""
+    bound = "" if minimum is None else f" >= {minimum}"
+    if isinstance(value, bool) or not isinstance(value, (int, numpy.integer)):
+        raise InputTypeError(f"{where}: {name} must be an int{bound}, got {_got(value)}")
+    if minimum is not None and value < minimum:
+        raise InvalidInputError(f"{where}: {name} must be an int{bound}, got {value!r}")
+    return int(value)
+
+
+def _path_argument(where, name, value) -> str:
+    """``value`` (str or os.PathLike) as a non-empty str, or an error naming ``name``."""
+    try:
+        path = os.fspath(value)
+    except TypeError:
+        path = None
+    if not isinstance(path, str):
+        raise InputTypeError(f"{where}: {name} must be a str or pathlib.Path, got {_got(value)}")
+    if not path:
+        raise InvalidInputError(f"{where}: {name} is an empty string (for the current folder pass '.')")
+    return path
+
+
+def _position(where, i, n) -> int:
+    """Index ``i`` (negative counts from the end) into ``n`` files, as a non-negative int."""
+    if isinstance(i, bool) or not isinstance(i, (int, numpy.integer)):
+        raise InputTypeError(f"{where}: index must be an int, got {_got(i)}")
+    if not -n <= i < n:
+        raise IndexError(f"{where}: index {i} out of range for {n} files")
+    return int(i) % n
+
+
+class NumberedFileInputSplit(Sequence):
     """The files ``pattern % i`` for ``i`` from ``min_idx`` to ``max_idx``, both inclusive.
 
-    >>> NumberedFileInputSplit("/data/myInput_%d.csv", 0, 9).paths()[9]
+    >>> NumberedFileInputSplit("/data/myInput_%d.csv", 0, 9)[9]
     PosixPath('/data/myInput_9.csv')
 
-    ``%03d``-style fields work too (``x_007.csv``). Whether the files exist is checked by the
-    reader's ``initialize``.
+    ``%03d``-style fields work too (``x_007.csv``). The split is a lazy sequence of paths
+    (``len``, ``split[i]``, iteration): a path is made when asked for. Whether the files exist is
+    checked by the reader's ``initialize``.
     """
 
     def __init__(self, pattern, min_idx: int, max_idx: int):
-        self.pattern = os.fspath(pattern)
-        if len(_INT_FORMAT.findall(self.pattern)) != 1:
-            raise ValueError(
-                f"NumberedFileInputSplit: pattern must hold one %d field (e.g. 'myInput_%d.csv'; "
-                f"write a literal % as %%), got {self.pattern!r}")
-        for name, value in (("min_idx", min_idx), ("max_idx", max_idx)):
-            if isinstance(value, bool) or not isinstance(value, (int, numpy.integer)):
-                raise ValueError(f"NumberedFileInputSplit: {name} must be an int, got {value!r}")
+        where = "NumberedFileInputSplit"
+        self.pattern = _path_argument(where, "pattern", pattern)
+        fields = _INT_FORMAT.findall(self.pattern)
+        if len(fields) != 1:
+            raise InvalidInputError(
+                f"{where}: pattern must hold one %d field (e.g. 'myInput_%d.csv'; write a literal % as %%), "
+                f"got {self.pattern!r}")
+        if fields[0] and int(fields[0]) > _NAME_MAX:
+            raise InvalidInputError(
+                f"{where}: the %d field of pattern {self.pattern!r} pads each index to {int(fields[0])} "
+                f"characters, more than a file name can hold ({_NAME_MAX})")
+        min_idx = _int_argument(where, "min_idx", min_idx)
+        max_idx = _int_argument(where, "max_idx", max_idx)
         if min_idx > max_idx:
-            raise ValueError(
-                f"NumberedFileInputSplit: min_idx={min_idx} > max_idx={max_idx} (both bounds are "
-                f"inclusive: 0, 9 means 10 files)")
+            raise InvalidInputError(
+                f"{where}: min_idx={min_idx} > max_idx={max_idx} (both bounds are inclusive: 0, 9 means 10 files)")
+        if max_idx - min_idx >= sys.maxsize:
+            raise InvalidInputError(
+                f"{where}: min_idx={min_idx}, max_idx={max_idx} span more than {sys.maxsize} files")
         try:
             self.pattern % min_idx
         except (TypeError, ValueError) as err:
-            raise ValueError(
-                f"NumberedFileInputSplit: pattern {self.pattern!r} cannot be filled with an index "
-                f"({err}); write a literal % as %%") from None
-        self.min_idx, self.max_idx = int(min_idx), int(max_idx)
-
-    def paths(self) -> list[Path]:
-        return [Path(self.pattern % i) for i in range(self.min_idx, self.max_idx + 1)]
+            raise InvalidInputError(
+                f"{where}: pattern {self.pattern!r} cannot be filled with an index ({err}); write a literal % "
+                "as %%") from None
+        self.min_idx, self.max_idx = min_idx, max_idx
+        self._indices = range(min_idx, max_idx + 1)
 
     def __len__(self) -> int:
-        return self.max_idx - self.min_idx + 1
+        return len(self._indices)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [Path(self.pattern % k) for k in self._indices[i]]
+        return Path(self.pattern % self._indices[_position("NumberedFileInputSplit", i, len(self))])
+
+    def __iter__(self):
+        return (Path(self.pattern % k) for k in self._indices)
+
+    def paths(self) -> list[Path]:
+        """Every path, as a list (built whole: index or iterate the split itself for large ranges)."""
+        return list(self)
 
     def __repr__(self):
         return f"NumberedFileInputSplit({self.pattern!r}, {self.min_idx}, {self.max_idx})"
 
 
-class FileSplit:
+class FileSplit(Sequence):
     """The files directly in ``directory`` (hidden ``.*`` files skipped), optionally only those
-    ending in one of ``extensions`` (``["csv"]`` or ``[".csv"]``, any case), sorted naturally by
-    the numbers in their names: ``x_2.csv`` before ``x_10.csv``."""
+    ending in one of ``extensions`` (``"csv"``, ``["csv"]`` or ``[".csv", ".tar.gz"]``, any case),
+    sorted naturally by the numbers in their names: ``x_2.csv`` before ``x_10.csv``.
+
+    A sequence of paths (``len``, ``split[i]``, iteration), listed once when it is made."""
 
     def __init__(self, directory, extensions=None):
-        self.directory = Path(directory)
+        self.directory = Path(_path_argument("FileSplit", "directory", directory))
+        self.extensions = _extensions(extensions)
         if not self.directory.is_dir():
             raise FileNotFoundError(f"FileSplit: {str(self.directory)!r} is not a directory")
-        if isinstance(extensions, str):
-            extensions = [extensions]
-        self.extensions = None if extensions is None else sorted(
-            {"." + e.lower().lstrip(".") for e in extensions})
         found = [p for p in self.directory.iterdir() if not p.name.startswith(".") and p.is_file()
-                 and (self.extensions is None or p.suffix.lower() in self.extensions)]
+                 and (self.extensions is None or p.name.lower().endswith(tuple(self.extensions)))]
         if not found:
             which = "" if self.extensions is None else f" ending in {', '.join(self.extensions)}"
             raise FileNotFoundError(f"FileSplit: no files{which} in {str(self.directory)!r}")
         self._paths = sorted(found, key=lambda p: (_natural_key(p.name), p.name))
 
-    def paths(self) -> list[Path]:
-        return list(self._paths)
-
     def __len__(self) -> int:
         return len(self._paths)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return self._paths[i]
+        return self._paths[_position("FileSplit", i, len(self))]
+
+    def paths(self) -> list[Path]:
+        return list(self._paths)
 
     def __repr__(self):
         ext = "" if self.extensions is None else f", extensions={self.extensions!r}"
         return f"FileSplit({str(self.directory)!r}{ext})"
+
+
+def _extensions(extensions):
+    """FileSplit's ``extensions`` as a sorted list of lower-case ``.ext`` (None: every file)."""
+    if extensions is None:
+        return None
+    items = [extensions] if isinstance(extensions, str) else extensions
+    expected = "FileSplit: extensions must be None, a str or a list of str such as ['csv'], got"
+    if not isinstance(items, (list, tuple, set, frozenset)):
+        raise InputTypeError(f"{expected} {_got(extensions)}")
+    for e in items:
+        if not isinstance(e, str):
+            raise InputTypeError(f"{expected} {extensions!r}, which holds {_got(e)}")
+    if not items or not all(e.strip(".") for e in items):
+        raise InvalidInputError(
+            f"FileSplit: extensions must name at least one extension such as ['csv'] (None keeps every file), "
+            f"got {extensions!r}")
+    return sorted({"." + e.lower().lstrip(".") for e in items})
 
 
 def _natural_key(name):
@@ -117,55 +198,74 @@ class CSVSequenceRecordReader:
 
     ``skip_num_lines`` header lines are skipped at the top of every file; blank lines (and a
     missing or present final newline) at the end are ignored. ``read(i)`` returns sequence ``i``
-    as float64 ``[steps, columns]``.
+    as float64 ``[steps, columns]``, every value finite.
     """
 
     def __init__(self, skip_num_lines: int = 0, delimiter: str = ","):
-        if isinstance(skip_num_lines, bool) or not isinstance(skip_num_lines, int) or skip_num_lines < 0:
-            raise ValueError(f"CSVSequenceRecordReader: skip_num_lines must be an int >= 0, got {skip_num_lines!r}")
-        if not isinstance(delimiter, str) or not delimiter or "\n" in delimiter or "\r" in delimiter:
-            raise ValueError(f"CSVSequenceRecordReader: delimiter must be a non-empty string without "
-                             f"line breaks, got {delimiter!r}")
-        self.skip_num_lines, self.delimiter = skip_num_lines, delimiter
-        self._paths = None
+        where = "CSVSequenceRecordReader"
+        self.skip_num_lines = _int_argument(where, "skip_num_lines", skip_num_lines, minimum=0)
+        if not isinstance(delimiter, str):
+            raise InputTypeError(f"{where}: delimiter must be a str such as ',' or '\\t', got {_got(delimiter)}")
+        if not delimiter or "\n" in delimiter or "\r" in delimiter or _NUMBER_CHARS & set(delimiter):
+            raise InvalidInputError(
+                f"{where}: delimiter must be a non-empty string without line breaks, digits, '.', '+', '-', "
+                f"'e' or 'E' (those are part of numbers), got {delimiter!r}")
+        self.delimiter = delimiter
         self.split = None
+        self._files = None
 
     def initialize(self, split) -> CSVSequenceRecordReader:
-        """Use the files of ``split`` (anything with ``paths()``); every one must exist."""
-        paths = [Path(p) for p in split.paths()]
-        missing = [p for p in paths if not p.is_file()]
+        """Use the files of ``split`` (a :class:`NumberedFileInputSplit`, a :class:`FileSplit`, or
+        anything with ``paths()``); every one must exist. The split is kept, not copied: a
+        ``NumberedFileInputSplit`` of 10**8 files costs no memory (but checking that they all exist
+        takes a while; it stops after the first few missing ones)."""
+        if isinstance(split, (NumberedFileInputSplit, FileSplit)):
+            files = split
+        elif callable(getattr(split, "paths", None)):
+            files = [Path(p) for p in split.paths()]
+        else:
+            hint = f" (e.g. FileSplit({split!r}))" if isinstance(split, (str, os.PathLike)) else ""
+            raise InputTypeError(
+                f"CSVSequenceRecordReader.initialize: split must be a NumberedFileInputSplit or FileSplit{hint}, "
+                f"got {_got(split)}")
+        if not len(files):
+            raise InvalidInputError(f"CSVSequenceRecordReader.initialize: {split!r} lists no files")
+        missing = [repr(str(p)) for p in islice((p for p in files if not p.is_file()), _MISSING_SHOWN)]
         if missing:
-            shown = ", ".join(repr(str(p)) for p in missing[:3])
-            more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+            shown = ", ".join(missing)
             raise FileNotFoundError(
-                f"CSVSequenceRecordReader.initialize: {len(missing)} of {len(paths)} files of {split!r} "
-                f"do not exist: {shown}{more}")
-        if not paths:
-            raise ValueError(f"CSVSequenceRecordReader.initialize: {split!r} lists no files")
-        self._paths, self.split = paths, split
+                f"CSVSequenceRecordReader.initialize: files of {split!r} do not exist: {shown} (stopped looking "
+                f"after {_MISSING_SHOWN} missing; the split lists {len(files)} files)"
+                if len(missing) == _MISSING_SHOWN else
+                f"CSVSequenceRecordReader.initialize: {len(missing)} of {len(files)} files of {split!r} do not "
+                f"exist: {shown}")
+        self.split, self._files = split, files
         return self
 
     @property
     def paths(self) -> list[Path]:
-        return list(self._checked_paths())
+        """Every file, as a list (built whole: use ``path(i)`` for large splits)."""
+        return list(self._checked_files())
+
+    def path(self, i: int) -> Path:
+        """The file of sequence ``i``."""
+        files = self._checked_files()
+        return files[_position("CSVSequenceRecordReader", i, len(files))]
 
     def __len__(self) -> int:
-        return len(self._checked_paths())
+        return len(self._checked_files())
 
     def __iter__(self):
         return (self.read(i) for i in range(len(self)))
 
-    def _checked_paths(self):
-        if self._paths is None:
+    def _checked_files(self):
+        if self._files is None:
             raise RuntimeError("CSVSequenceRecordReader: call initialize(split) first")
-        return self._paths
+        return self._files
 
     def read(self, i: int) -> numpy.ndarray:
         """Sequence ``i``: float64 ``[steps, columns]``, read from its file now."""
-        paths = self._checked_paths()
-        if not -len(paths) <= i < len(paths):
-            raise IndexError(f"CSVSequenceRecordReader.read: index {i} out of range for {len(paths)} files")
-        path = paths[i]
+        path = self.path(i)
         with open(path, "rb") as f:                      # bytes + one decode: faster than text mode
             data = f.read()
         try:
@@ -189,9 +289,11 @@ class CSVSequenceRecordReader:
         if counts.count(counts[0]) == len(counts):       # cheap: every line has the same width
             try:                                          # one NumPy call for all tokens
                 values = numpy.array(d.join(lines).split(d), dtype=numpy.float64)
-                return values.reshape(len(lines), counts[0] + 1)
             except ValueError:
                 pass
+            else:
+                if numpy.isfinite(values).all():
+                    return values.reshape(len(lines), counts[0] + 1)
         return self._slow_read(path, lines)
 
     def _slow_read(self, path, lines):
@@ -214,7 +316,7 @@ class CSVSequenceRecordReader:
             row = []
             for c, cell in enumerate(cells, start=1):
                 try:
-                    row.append(float(cell))
+                    value = float(cell)
                 except ValueError:
                     hint = self._delimiter_hint(cell)
                     if not hint and n == 1 and self.skip_num_lines == 0:
@@ -222,6 +324,14 @@ class CSVSequenceRecordReader:
                     raise SequenceFileError(
                         f"{str(path)!r} line {n} column {c}: cannot read {cell!r} as a number{hint}",
                         path, n, c) from None
+                if not math.isfinite(value):
+                    what = "NaN" if math.isnan(value) else "infinite" if "inf" in cell.lower() else \
+                        "beyond the float64 range ±1.8e308"
+                    raise SequenceFileError(
+                        f"{str(path)!r} line {n} column {c}: expected a finite number, got {cell!r} ({what}); "
+                        "a network cannot learn from missing or infinite values: fill them in or drop "
+                        "those steps before importing", path, n, c)
+                row.append(value)
             rows.append(row)
         return numpy.array(rows, dtype=numpy.float64)
 
@@ -234,6 +344,6 @@ class CSVSequenceRecordReader:
                 f"pass delimiter= (e.g. delimiter={others[0]})")
 
     def __repr__(self):
-        n = "not initialized" if self._paths is None else f"{len(self._paths)} files"
+        n = "not initialized" if self._files is None else f"{len(self._files)} files"
         return (f"CSVSequenceRecordReader(skip_num_lines={self.skip_num_lines}, "
                 f"delimiter={self.delimiter!r}; {n})")

@@ -28,7 +28,10 @@ import numpy
 
 from workbench.data.dataset import DataSet
 from workbench.data.iterators import DataSetIterator
-from workbench.data.records import SequenceFileError
+from workbench.data.records import CSVSequenceRecordReader, _got, _int_argument
+from workbench.errors import InputTypeError, InvalidInputError, SequenceFileError
+
+_FLOAT32_INF = 2.0 ** 128 - 2.0 ** 103      # float64 magnitudes from here up round to inf in float32
 
 
 class AlignmentMode(enum.Enum):
@@ -45,42 +48,50 @@ class SequenceRecordReaderDataSetIterator(DataSetIterator):
     ...         num_possible_labels=6, alignment_mode=AlignmentMode.ALIGN_END)   # doctest: +SKIP
 
     Every pass (``__iter__``) reads the files again, one minibatch at a time; a bad file raises
-    :class:`~workbench.data.records.SequenceFileError` before its minibatch is yielded.
+    :class:`~workbench.errors.SequenceFileError` before its minibatch is yielded, naming file, line
+    and column: also for values beyond the float32 range (``1e300``) and invalid class indices.
+    Bad arguments raise :class:`~workbench.errors.InputTypeError` or ``InvalidInputError``.
     """
 
     def __init__(self, features_reader, labels_reader=None, batch_size: int = 1,
                  num_possible_labels: int = -1, label_index=None, regression: bool = False,
                  alignment_mode=AlignmentMode.EQUAL_LENGTH):
         name = "SequenceRecordReaderDataSetIterator"
+        _check_reader(name, "features_reader", features_reader)
+        if labels_reader is not None:
+            _check_reader(name, "labels_reader", labels_reader)
         if (labels_reader is None) == (label_index is None):
-            raise ValueError(
+            raise InvalidInputError(
                 f"{name}: give either labels_reader (labels in separate files) or label_index (labels "
                 f"in a column of the features files), not {'both' if labels_reader is not None else 'neither'}")
-        if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-            raise ValueError(f"{name}: batch_size must be an int >= 1, got {batch_size!r}")
-        if label_index is not None and (isinstance(label_index, bool) or not isinstance(label_index, int)):
-            raise ValueError(f"{name}: label_index must be an int (a column; -1 = last), got {label_index!r}")
+        batch_size = _int_argument(name, "batch_size", batch_size, minimum=1)
+        if label_index is not None and (isinstance(label_index, bool)
+                                        or not isinstance(label_index, (int, numpy.integer))):
+            raise InputTypeError(f"{name}: label_index must be an int (a column; -1 = last), got {label_index!r}")
+        if not isinstance(regression, (bool, numpy.bool_)):
+            raise InputTypeError(f"{name}: regression must be True or False, got {regression!r}")
         regression = bool(regression)
-        if not regression and (isinstance(num_possible_labels, bool) or not isinstance(num_possible_labels, int)
-                               or num_possible_labels < 1):
-            raise ValueError(
+        not_int = isinstance(num_possible_labels, bool) or not isinstance(num_possible_labels, (int, numpy.integer))
+        if not regression and (not_int or num_possible_labels < 1):
+            raise (InputTypeError if not_int else InvalidInputError)(
                 f"{name}: classification needs num_possible_labels >= 1 (the number of classes), got "
                 f"{num_possible_labels!r}; for real-valued labels pass regression=True")
         if isinstance(alignment_mode, str):
             if alignment_mode.upper() not in AlignmentMode.__members__:
-                raise ValueError(f"{name}: alignment_mode must be one of {list(AlignmentMode.__members__)}, "
-                                 f"got {alignment_mode!r}")
+                raise InvalidInputError(f"{name}: alignment_mode must be one of {list(AlignmentMode.__members__)}, "
+                                        f"got {alignment_mode!r}")
             alignment_mode = AlignmentMode[alignment_mode.upper()]
         elif not isinstance(alignment_mode, AlignmentMode):
-            raise ValueError(f"{name}: alignment_mode must be an AlignmentMode, got {alignment_mode!r}")
+            raise InputTypeError(f"{name}: alignment_mode must be an AlignmentMode or its name, got {alignment_mode!r}")
         n = len(features_reader)
         if labels_reader is not None and len(labels_reader) != n:
-            raise ValueError(
+            raise InvalidInputError(
                 f"{name}: the features reader has {n} sequences but the labels reader has "
                 f"{len(labels_reader)}; they are paired by index, so both need the same number of files")
         self.features_reader, self.labels_reader = features_reader, labels_reader
         self.batch_size, self.num_possible_labels = batch_size, num_possible_labels
-        self.label_index, self.regression, self.alignment_mode = label_index, regression, alignment_mode
+        self.label_index = None if label_index is None else int(label_index)
+        self.regression, self.alignment_mode = regression, alignment_mode
         self._n = n
 
     def num_examples(self) -> int:
@@ -94,18 +105,16 @@ class SequenceRecordReaderDataSetIterator(DataSetIterator):
 
     def __iter__(self):
         seen = {}          # first feature/label widths and lengths of this pass, with their files
-        fpaths = list(self.features_reader.paths)
-        lpaths = fpaths if self.labels_reader is None else list(self.labels_reader.paths)
         for start in range(0, self._n, self.batch_size):
-            examples = [self._example(i, fpaths[i], lpaths[i], seen)
-                        for i in range(start, min(start + self.batch_size, self._n))]
+            examples = [self._example(i, seen) for i in range(start, min(start + self.batch_size, self._n))]
             yield self._assemble(examples)
 
     # -- one example ---------------------------------------------------------------------------
 
-    def _example(self, i, fpath, lpath, seen):
+    def _example(self, i, seen):
         """(features [Lf, n_features], labels [Ll, n_labels], features file, labels file)."""
-        x = self.features_reader.read(i)
+        freader = self.features_reader
+        fpath, x = freader.path(i), freader.read(i)
         if self.labels_reader is None:
             width = x.shape[1]
             col = self.label_index + width if self.label_index < 0 else self.label_index
@@ -117,11 +126,11 @@ class SequenceRecordReaderDataSetIterator(DataSetIterator):
                 raise SequenceFileError(
                     f"{str(fpath)!r} has 1 column: with label_index={self.label_index} no feature columns "
                     f"are left{_one_column_hint(width)}", fpath)
-            y, first_column = x[:, col:col + 1], col + 1
-            x = numpy.delete(x, col, axis=1)
-            self._check_width(seen, "features", fpath, x.shape[1], extra=1)
+            y, lpath, lreader, first_column = x[:, col:col + 1], fpath, freader, col + 1
+            self._check_width(seen, "features", fpath, width - 1, extra=1)
         else:
-            y, first_column = self.labels_reader.read(i), 1
+            lreader = self.labels_reader
+            y, lpath, first_column = lreader.read(i), lreader.path(i), 1
             self._check_width(seen, "features", fpath, x.shape[1])
             if self.regression:
                 self._check_width(seen, "labels", lpath, y.shape[1])
@@ -131,7 +140,12 @@ class SequenceRecordReaderDataSetIterator(DataSetIterator):
                     f"a class index per step (for several real-valued outputs pass regression=True)"
                     f"{_one_column_hint(y.shape[1])}", lpath)
         if not self.regression:
-            y = self._class_indices(y[:, 0], lpath, first_column)
+            y = self._class_indices(y[:, 0], lpath, lreader, first_column)
+        _check_float32(x, fpath, freader)           # features, and a label column (checked above if classes)
+        if self.regression and self.labels_reader is not None:
+            _check_float32(y, lpath, lreader)
+        if self.labels_reader is None:
+            x = numpy.delete(x, first_column - 1, axis=1)
         if self.alignment_mode is AlignmentMode.EQUAL_LENGTH:
             self._check_equal_length(seen, fpath, len(x), lpath, len(y))
         return x, y, fpath, lpath
@@ -144,13 +158,12 @@ class SequenceRecordReaderDataSetIterator(DataSetIterator):
                 f"{what} files differ in width: {str(first[0])!r} has {first[1] + extra} columns, "
                 f"{str(path)!r} has {width + extra}{hint}", path)
 
-    def _class_indices(self, values, path, column):
+    def _class_indices(self, values, path, reader, column):
         """Class indices (float column) -> int array, naming the first value that is not a valid class."""
         bad = (values != numpy.floor(values)) | ~(values >= 0) | ~(values < self.num_possible_labels)
         if bad.any():
             step = int(numpy.argmax(bad))
-            reader = self.features_reader if self.labels_reader is None else self.labels_reader
-            line = getattr(reader, "skip_num_lines", 0) + step + 1
+            line = reader.skip_num_lines + step + 1
             raise SequenceFileError(
                 f"{str(path)!r} line {line} column {column}: class index {float(values[step]):g} is not an integer "
                 f"in [0, {self.num_possible_labels}) (num_possible_labels={self.num_possible_labels}); "
@@ -202,6 +215,26 @@ class SequenceRecordReaderDataSetIterator(DataSetIterator):
         task = "regression" if self.regression else f"{self.num_possible_labels} classes"
         return (f"SequenceRecordReaderDataSetIterator({self._n} sequences, {labels}, batch_size={self.batch_size}, "
                 f"{task}, {self.alignment_mode.name})")
+
+
+def _check_reader(name, argument, reader):
+    if not isinstance(reader, CSVSequenceRecordReader):
+        raise InputTypeError(
+            f"{name}: {argument} must be a CSVSequenceRecordReader (initialized with a split), got {_got(reader)}")
+    if reader.split is None:
+        raise InvalidInputError(f"{name}: {argument} is not initialized; call {argument}.initialize(split) first")
+
+
+def _check_float32(values, path, reader):
+    """Refuse values that would become inf in the float32 minibatch, naming the first one's line and column."""
+    big = numpy.abs(values) >= _FLOAT32_INF
+    if big.any():
+        step, col = divmod(int(numpy.argmax(big)), values.shape[1])
+        line, column = reader.skip_num_lines + step + 1, col + 1
+        raise SequenceFileError(
+            f"{str(path)!r} line {line} column {column}: {float(values[step, col])!r} is outside the float32 "
+            "range ±3.4028235e38 that minibatches are built in (it would become inf); rescale that column "
+            "before importing", path, line, column)
 
 
 def _one_column_hint(width):

@@ -93,10 +93,7 @@ def load_network(path, backend="numpy"):
     """Read a model zip written by :func:`save_network`; every problem is a ModelFileError."""
     from workbench.nn.network import MultiLayerNetwork
     path = Path(path)
-    with ModelZip(path, _MEMBERS + ("state.npz",)) as z:
-        missing = [m for m in _MEMBERS if m not in z.infos]
-        if missing:
-            raise z.error(None, f"is not a workbench model (missing {', '.join(missing)})")
+    with ModelZip(path, _MEMBERS, ("state.npz",)) as z:
         meta = _metadata(z)
         conf = _configuration(z, meta["configuration"])
         dtype = _DTYPES[conf.dtype]

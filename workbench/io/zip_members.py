@@ -21,11 +21,28 @@ def zip_member(name: str) -> zipfile.ZipInfo:
     return info
 
 
-class ModelZip:
-    """The members of a model zip, checked on opening: no duplicate names, only ``allowed`` names,
-    stored or deflated, not encrypted. A context manager."""
+def _problem(infos, required, optional):
+    """(member or None, message) of the first structural problem of a model zip, or None."""
+    names = [i.filename for i in infos]
+    for name in names:
+        if names.count(name) > 1:
+            return name, f"appears {names.count(name)} times; a model file holds each member once"
+    missing = [m for m in required if m not in names]
+    if missing:
+        return None, f"not a workbench model (missing {', '.join(missing)})"
+    for info in infos:
+        if info.filename not in required + optional:
+            return info.filename, f"is not a member of a workbench model (expected {', '.join(required + optional)})"
+        if info.flag_bits & 0x1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            return info.filename, "is encrypted or compressed with a method other than deflate"
+    return None
 
-    def __init__(self, path, allowed: tuple):
+
+class ModelZip:
+    """The members of a model zip, checked on opening: no duplicate names, every ``required`` name
+    and no names but those and ``optional`` ones, stored or deflated, not encrypted. A context manager."""
+
+    def __init__(self, path, required: tuple, optional: tuple = ()):
         self.path = path
         try:
             self._zip = zipfile.ZipFile(path)
@@ -34,13 +51,7 @@ class ModelZip:
         except CORRUPT as exc:
             raise self.error(None, f"not a zip file, or corrupt or truncated ({exc})") from None
         infos = self._zip.infolist()
-        names = [i.filename for i in infos]
-        problem = next(((i.filename, f"appears {names.count(i.filename)} times; a model file holds each member "
-                         "once") for i in infos if names.count(i.filename) > 1), None) or next(
-            ((i.filename, f"is not a member of a workbench model (expected {', '.join(allowed)})")
-             for i in infos if i.filename not in allowed), None) or next(
-            ((i.filename, "is encrypted or compressed with a method other than deflate") for i in infos
-             if i.flag_bits & 0x1 or i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)), None)
+        problem = _problem(infos, required, optional)
         if problem:
             self.close()
             raise self.error(*problem)

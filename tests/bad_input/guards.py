@@ -1,0 +1,22 @@
+"""Guards for the bad-input tests: a time limit that a hang cannot swallow."""
+import contextlib
+import signal
+
+
+class Hang(BaseException):
+    """Raised by :func:`time_limit` when the code under test runs too long (a BaseException, so
+    an ``except Exception`` in that code cannot swallow it)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float):
+    """Raise :class:`Hang` in the main thread if the block runs longer than ``seconds``."""
+    def on_alarm(signum, frame):
+        raise Hang(f"still running after {seconds} s")
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
