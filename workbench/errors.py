@@ -22,6 +22,8 @@ error                      raised for                                           
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class WorkbenchError(Exception):
     """Base of every error the library raises on purpose."""
@@ -56,12 +58,13 @@ class InputTypeError(InvalidInputError, TypeError):
 
 
 class SequenceFileError(WorkbenchError, ValueError):
-    """A sequence file that cannot be read as numbers; ``path``, ``line`` and ``column`` (1-based,
-    ``None`` where they do not apply) say where."""
+    """A sequence file that cannot be read as numbers; ``path`` (a Path), ``line`` and ``column``
+    (1-based, ``None`` where they do not apply) say where."""
 
     def __init__(self, message, path=None, line=None, column=None):
         super().__init__(message)
-        self.path, self.line, self.column = path, line, column
+        self.path = None if path is None else Path(path)
+        self.line, self.column = line, column
 
 
 class ModelFileError(WorkbenchError, ValueError):

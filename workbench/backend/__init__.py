@@ -45,10 +45,10 @@ class Backend:
         with numpy.errstate(over="ignore", invalid="ignore"):
             return self.xp.asarray(a, dtype=dtype)
 
-    def finite(self, a, name, dtype):
-        """``real_array(a, name)`` as this backend's ``dtype``, refusing NaN and inf (and values
-        that overflow ``dtype``) with an InvalidInputError naming ``name`` and the first index."""
-        given = real_array(a, name)
+    def finite(self, given, name, dtype):
+        """An array that passed :func:`real_array` as this backend's ``dtype``, refusing NaN and
+        inf (and values that overflow ``dtype``) with an InvalidInputError naming ``name`` and the
+        first index."""
         out = self.asarray(given, dtype)
         if not self.all_finite(out):
             index = self.first_nonfinite(out)
@@ -129,7 +129,7 @@ def real_array(a, name):
     """``a`` as a NumPy or CuPy array of real numbers (bool, int or float), as it is when it is
     one already; lists and other array-likes go through ``numpy.asarray``. Anything else (None,
     a dict, strings, complex or datetime numbers, ragged lists) is an InputTypeError naming ``name``."""
-    if hasattr(a, "dtype") and hasattr(a, "shape") and hasattr(a, "ndim"):
+    if type(a) is numpy.ndarray or hasattr(a, "dtype") and hasattr(a, "shape") and hasattr(a, "ndim"):
         kind = a.dtype.kind
     elif isinstance(a, (list, tuple, int, float)) or hasattr(a, "__array__"):
         try:

@@ -249,8 +249,15 @@ class CSVSequenceRecordReader:
 
     def path(self, i: int) -> Path:
         """The file of sequence ``i``."""
+        return Path(self._file(i))
+
+    def _file(self, i: int) -> str:
+        """The file of sequence ``i`` as a str (no Path made: this is the reading hot path)."""
         files = self._checked_files()
-        return files[_position("CSVSequenceRecordReader", i, len(files))]
+        i = _position("CSVSequenceRecordReader", i, len(files))
+        if isinstance(files, NumberedFileInputSplit):
+            return files.pattern % (files.min_idx + i)
+        return str(files[i])
 
     def __len__(self) -> int:
         return len(self._checked_files())
@@ -265,7 +272,14 @@ class CSVSequenceRecordReader:
 
     def read(self, i: int) -> numpy.ndarray:
         """Sequence ``i``: float64 ``[steps, columns]``, read from its file now."""
-        path = self.path(i)
+        return self.read_named(i)[1]
+
+    def read_named(self, i: int) -> tuple[str, numpy.ndarray]:
+        """(file name, :meth:`read` of sequence ``i``)."""
+        path = self._file(i)
+        return path, self._parse(path)
+
+    def _parse(self, path: str) -> numpy.ndarray:
         with open(path, "rb") as f:                      # bytes + one decode: faster than text mode
             data = f.read()
         try:

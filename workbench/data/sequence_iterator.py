@@ -114,7 +114,7 @@ class SequenceRecordReaderDataSetIterator(DataSetIterator):
     def _example(self, i, seen):
         """(features [Lf, n_features], labels [Ll, n_labels], features file, labels file)."""
         freader = self.features_reader
-        fpath, x = freader.path(i), freader.read(i)
+        fpath, x = freader.read_named(i)
         if self.labels_reader is None:
             width = x.shape[1]
             col = self.label_index + width if self.label_index < 0 else self.label_index
@@ -130,7 +130,7 @@ class SequenceRecordReaderDataSetIterator(DataSetIterator):
             self._check_width(seen, "features", fpath, width - 1, extra=1)
         else:
             lreader = self.labels_reader
-            y, lpath, first_column = lreader.read(i), lreader.path(i), 1
+            (lpath, y), first_column = lreader.read_named(i), 1
             self._check_width(seen, "features", fpath, x.shape[1])
             if self.regression:
                 self._check_width(seen, "labels", lpath, y.shape[1])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from workbench.backend import get_backend
+from workbench.backend import get_backend, real_array
 from workbench.conf import InputType, MultiLayerConfiguration
 from workbench.errors import ConfigurationError, InputTypeError, InvalidInputError
 from workbench.nn.checks import Batch, dataset_arrays, mask_to_internal, to_internal, to_public
@@ -133,7 +133,7 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
             if key not in views:
                 raise InvalidInputError(f"set_params: unknown parameter {key!r}; known: {', '.join(views)}")
             name = f"set_params: {key!r}"
-            value = self.backend.finite(value, name, self.dtype)
+            value = self.backend.finite(real_array(value, name), name, self.dtype)
             if tuple(value.shape) != views[key].shape:
                 raise InvalidInputError(f"{name} expected shape {views[key].shape}, got {tuple(value.shape)}")
             checked[key] = value

@@ -127,7 +127,8 @@ class SteppingMixin:
             raise InputTypeError(f"{who}: expected a dict with keys {list(rl.state_keys)}, got {type(state).__name__}")
         if set(state) != set(rl.state_keys):
             raise InvalidInputError(f"{who}: expected keys {list(rl.state_keys)}, got {sorted(state, key=str)}")
-        arrays = {k: self.backend.finite(v, f"{who} state[{k!r}]", self.dtype) for k, v in state.items()}
+        arrays = {k: self.backend.finite(real_array(v, f"{who} state[{k!r}]"), f"{who} state[{k!r}]", self.dtype)
+                  for k, v in state.items()}
         N = arrays["h"].shape[0] if arrays["h"].ndim == 2 else None
         for k, a in arrays.items():
             if a.shape != (N, rl.H) or N == 0:
