@@ -4,12 +4,13 @@ import json
 import numpy as np
 import pytest
 
-from workbench.data import DataSet, ListDataSetIterator, NormalizerStandardize
+from workbench.data import CharacterIterator, DataSet, ListDataSetIterator, NormalizerStandardize, to_csv_sequences
 from workbench.errors import ConfigurationError, InputTypeError, InvalidInputError
 from workbench.eval import Evaluation, RegressionEvaluation, last_time_step, last_time_step_indices
 
 Y = np.eye(3)[[0, 1, 2, 1]]
 DS = DataSet(np.random.default_rng(0).normal(size=(4, 2, 5)), np.zeros((4, 1, 5)))
+DS2 = DataSet(np.random.default_rng(1).normal(size=(2, 2, 4)), np.zeros((2, 1, 4)))
 
 
 @pytest.mark.parametrize("call, error, pattern", [
@@ -73,3 +74,38 @@ def test_normalizer_json_round_trips():
     np.testing.assert_array_equal(back.feature_std, GOOD_NORM.feature_std)
     with pytest.raises(ConfigurationError, match="nested"):
         NormalizerStandardize.from_json("[" * 10_000 + "]" * 10_000)
+
+
+def _net():
+    from workbench.nn import GravesLSTM, InputType, MultiLayerConfiguration, MultiLayerNetwork, RnnOutputLayer
+    conf = MultiLayerConfiguration([GravesLSTM(3), RnnOutputLayer(1, loss="mse", activation="identity")],
+                                   input_type=InputType.recurrent(2))
+    return MultiLayerNetwork(conf).init()
+
+
+@pytest.mark.parametrize("call, error, pattern", [
+    (lambda net, d: net.fit(DS2, listeners=[3]), InputTypeError, r"listeners must be a callable.*got a int in the list"),
+    (lambda net, d: net.fit(DS2, listeners=3), InputTypeError, r"listeners must be .*got int"),
+    (lambda net, d: net.save(None), InputTypeError, r"save: path must be a str or os.PathLike, got NoneType"),
+    (lambda net, d: net.save(d / "missing" / "m.zip"), FileNotFoundError, r"save: the folder .*missing' does not exist"),
+    (lambda net, d: net.load(None), InputTypeError, r"load: path must be"),
+    (lambda net, d: __import__("workbench.nn").nn.MultiLayerNetwork(net.conf, backend=3), InvalidInputError,
+     r"backend: expected 'numpy', 'cupy' or 'auto', got 3"),
+    (lambda net, d: to_csv_sequences(None, d), InputTypeError, r"to_csv_sequences: data must be a DataSet"),
+    (lambda net, d: to_csv_sequences(DS2, None), InputTypeError, r"to_csv_sequences: directory must be"),
+    (lambda net, d: CharacterIterator(None, 2, 3), InputTypeError, r"CharacterIterator: text must be a str"),
+], ids=["listener not callable", "listeners an int", "save None", "save into a missing folder", "load None",
+        "backend 3", "export None", "export into None", "character iterator of None"])
+def test_other_arguments_are_refused_by_name(tmp_path, call, error, pattern):
+    net = _net()
+    before = net.params()
+    with pytest.raises(error, match=pattern):
+        call(net, tmp_path)
+    assert all(np.array_equal(v, before[k]) for k, v in net.params().items()) and net.iteration_count == 0
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_one_callable_is_a_listener():
+    net, seen = _net(), []
+    net.fit(DS2, listeners=lambda *args: seen.append(args))
+    assert len(seen) == 1 and seen[0][0] == 0

@@ -103,7 +103,7 @@ def get_backend(name: str | Backend = "auto") -> Backend:
     if isinstance(name, Backend):
         return name
     if name not in ("numpy", "cupy", "auto"):
-        raise ValueError(f"backend: expected 'numpy', 'cupy' or 'auto', got {name!r}")
+        raise InvalidInputError(f"backend: expected 'numpy', 'cupy' or 'auto', got {name!r}")
     if name == "numpy":
         return cpu
     if "cupy" not in _BACKENDS:

@@ -15,6 +15,7 @@ import numpy
 
 from workbench.backend import to_numpy
 from workbench.data.dataset import DataSet
+from workbench.errors import InputTypeError, InvalidInputError
 
 __all__ = ["CsvSequenceFiles", "to_csv_sequences"]
 
@@ -70,15 +71,22 @@ def to_csv_sequences(data, directory, prefix="", header=True, label_format="inde
     Returns a :class:`CsvSequenceFiles` record.
     """
     if label_format not in LABEL_FORMATS:
-        raise ValueError(f"to_csv_sequences: label_format must be one of {LABEL_FORMATS}, got {label_format!r}")
+        raise InvalidInputError(f"to_csv_sequences: label_format must be one of {LABEL_FORMATS}, got {label_format!r}")
     if not isinstance(prefix, str) or "/" in prefix or os.sep in prefix:
-        raise ValueError(f"to_csv_sequences: prefix must be a str without path separators, got {prefix!r}")
-    directory = os.path.abspath(os.fspath(directory))
+        raise InvalidInputError(f"to_csv_sequences: prefix must be a str without path separators, got {prefix!r}")
+    try:
+        directory = os.path.abspath(os.fspath(directory))
+    except TypeError:
+        raise InputTypeError(f"to_csv_sequences: directory must be a str or os.PathLike, got "
+                             f"{type(directory).__name__}") from None
     # printf-style patterns (a literal '%' doubled), filled with `pattern % i` like NumberedFileInputSplit
     base = os.path.join(directory, prefix).replace("%", "%%")
     features_pattern, labels_pattern = base + "features_%d.csv", base + "labels_%d.csv"
     if isinstance(data, DataSet):
         datasets = [data]
+    elif data is None or isinstance(data, (str, bytes, dict)) or not hasattr(data, "__iter__"):
+        raise InputTypeError(f"to_csv_sequences: data must be a DataSet or an iterable of DataSets, got "
+                             f"{type(data).__name__}")
     else:
         if hasattr(data, "reset"):
             data.reset()
@@ -89,13 +97,13 @@ def to_csv_sequences(data, directory, prefix="", header=True, label_format="inde
     try:
         for ds in datasets:
             if not isinstance(ds, DataSet):
-                raise TypeError(f"to_csv_sequences: expected DataSets, got {type(ds).__name__}")
+                raise InputTypeError(f"to_csv_sequences: expected DataSets, got {type(ds).__name__}")
             x, x_counts = _real_rows(ds.features, ds.features_mask, "features")
             y, y_counts = _real_rows(ds.labels, ds.labels_mask, "labels")
             if widths is None:
                 widths = (x.shape[1], y.shape[1])
             elif widths != (x.shape[1], y.shape[1]):
-                raise ValueError(f"to_csv_sequences: DataSet {count}.. has {x.shape[1]} features and "
+                raise InvalidInputError(f"to_csv_sequences: DataSet {count}.. has {x.shape[1]} features and "
                                  f"{y.shape[1]} label columns, earlier ones {widths[0]} and {widths[1]}")
             n = ds.num_examples()
             paths = [p % i for i in range(count, count + n) for p in (features_pattern, labels_pattern)]
@@ -139,7 +147,7 @@ def _real_rows(array, mask, name):
         a = a[:, :, None]
         m = None if m is None else m.reshape(-1, 1)
     elif a.ndim != 3:
-        raise ValueError(f"to_csv_sequences: {name} must be 2-d or 3-d, got shape {a.shape}")
+        raise InvalidInputError(f"to_csv_sequences: {name} must be 2-d or 3-d, got shape {a.shape}")
     steps = a.transpose(0, 2, 1)  # [n, T, width]
     if m is None:
         return steps.reshape(-1, a.shape[1]), numpy.full(a.shape[0], a.shape[2])
@@ -161,7 +169,7 @@ def _class_indices(y, ds, first_number):
             mask = numpy.ones(labels.shape[0], bool) if ds.labels_mask is None else \
                 to_numpy(ds.labels_mask).reshape(-1) != 0
             where = f"example {first_number + int(numpy.flatnonzero(mask)[row])}"
-        raise ValueError(f"to_csv_sequences: label_format='index' needs one-hot labels, but the label of {where} "
+        raise InvalidInputError(f"to_csv_sequences: label_format='index' needs one-hot labels, but the label of {where} "
                          f"is {y[row].tolist()}; use label_format='values' to write the values")
     return y.argmax(axis=1)
 
@@ -174,7 +182,7 @@ def _format(values):
     if kind in "iu":
         return values.astype(str)
     if kind != "f":
-        raise TypeError(f"to_csv_sequences: cannot write values of dtype {values.dtype} as CSV numbers")
+        raise InputTypeError(f"to_csv_sequences: cannot write values of dtype {values.dtype} as CSV numbers")
     strings = values.astype(str).astype("<U32")  # shortest round-trip repr of the dtype (Dragon4)
     if values.dtype.itemsize > 8:  # long double: its own repr (a float64 reader cannot hold it anyway)
         return strings

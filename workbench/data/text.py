@@ -10,6 +10,7 @@ import numpy
 
 from workbench.data.dataset import DataSet
 from workbench.data.iterators import DataSetIterator
+from workbench.errors import InputTypeError
 
 __all__ = ["CharacterIterator"]
 
@@ -62,7 +63,7 @@ class CharacterIterator(DataSetIterator):
 
     def __init__(self, text, batch_size=32, sequence_length=100, vocab=None, seed=0, examples_per_epoch=None):
         if not isinstance(text, str):
-            raise TypeError(f"CharacterIterator: text must be a str, got {type(text).__name__}")
+            raise InputTypeError(f"CharacterIterator: text must be a str, got {type(text).__name__}")
         self.batch_size = _positive_int("CharacterIterator", "batch_size", batch_size)
         self.sequence_length = _positive_int("CharacterIterator", "sequence_length", sequence_length)
         if len(text) < self.sequence_length + 1:
@@ -109,7 +110,7 @@ class CharacterIterator(DataSetIterator):
     def encode(self, text: str):
         """The vocabulary indices (int64 array) of the characters of ``text``."""
         if not isinstance(text, str):
-            raise TypeError(f"encode: expected a str, got {type(text).__name__}")
+            raise InputTypeError(f"encode: expected a str, got {type(text).__name__}")
         points = _code_points(text)
         if not len(points):
             return numpy.zeros(0, numpy.int64)

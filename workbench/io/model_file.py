@@ -26,7 +26,7 @@ from pathlib import Path
 from workbench.backend.npz import npz_budget, npz_bytes
 from workbench.conf import LSTM, LastTimeStep, MultiLayerConfiguration
 from workbench.conf.fields import parse_json
-from workbench.errors import ConfigurationError, InvalidInputError
+from workbench.errors import ConfigurationError, InputTypeError, InvalidInputError
 from workbench.io.zip_members import ModelZip, zip_member
 from workbench.nn.updaters import STATE_KEYS
 
@@ -42,7 +42,12 @@ _NONNEGATIVE = {"Adam": ("v",), "RmsProp": ("s",), "AdaGrad": ("s",)}     # mome
 
 def save_network(net, path, include_state: bool = False) -> None:
     net._require_init()
-    path = Path(path)
+    try:
+        path = Path(path)
+    except TypeError:
+        raise InputTypeError(f"save: path must be a str or os.PathLike, got {type(path).__name__}") from None
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"save: the folder {str(path.parent)!r} does not exist")
     meta = {"format_version": FORMAT_VERSION, "configuration": net.conf.to_dict(),
             "iteration_count": net.iteration_count, "epoch_count": net.epoch_count,
             "has_state": bool(include_state and net._step_states)}
@@ -92,7 +97,10 @@ def _write_atomically(path: Path, files: dict) -> None:
 def load_network(path, backend="numpy"):
     """Read a model zip written by :func:`save_network`; every problem is a ModelFileError."""
     from workbench.nn.network import MultiLayerNetwork
-    path = Path(path)
+    try:
+        path = Path(path)
+    except TypeError:
+        raise InputTypeError(f"load: path must be a str or os.PathLike, got {type(path).__name__}") from None
     with ModelZip(path, _MEMBERS, ("state.npz",)) as z:
         meta = _metadata(z)
         conf = _configuration(z, meta["configuration"])

@@ -46,7 +46,7 @@ class ModelZip:
         self.path = path
         try:
             self._zip = zipfile.ZipFile(path)
-        except FileNotFoundError:
+        except (FileNotFoundError, PermissionError, IsADirectoryError):
             raise
         except CORRUPT as exc:
             raise self.error(None, f"not a zip file, or corrupt or truncated ({exc})") from None

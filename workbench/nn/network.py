@@ -45,7 +45,7 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
 
     def __init__(self, conf: MultiLayerConfiguration, backend="numpy"):
         if not isinstance(conf, MultiLayerConfiguration):
-            raise TypeError(f"conf: expected a MultiLayerConfiguration, got {type(conf).__name__}")
+            raise InputTypeError(f"conf: expected a MultiLayerConfiguration, got {type(conf).__name__}")
         self.conf = conf
         self.backend = get_backend(backend)
         self.xp = self.backend.xp

@@ -4,7 +4,23 @@ from __future__ import annotations
 import math
 import warnings
 
-from workbench.errors import InvalidInputError, TrainingDivergedError
+from workbench.errors import InputTypeError, InvalidInputError, TrainingDivergedError
+
+
+def _listeners(listeners) -> list:
+    """None, one callable or an iterable of callables ``listener(iteration, epoch, score, info)``."""
+    if listeners is None:
+        return []
+    if callable(listeners):
+        return [listeners]
+    want = "fit: listeners must be a callable listener(iteration, epoch, score, info) or a list of them"
+    if isinstance(listeners, (str, bytes)) or not hasattr(listeners, "__iter__"):
+        raise InputTypeError(f"{want}, got {type(listeners).__name__}")
+    items = list(listeners)
+    for item in items:
+        if not callable(item):
+            raise InputTypeError(f"{want}, got a {type(item).__name__} in the list")
+    return items
 
 
 class TrainingMixin:
@@ -30,7 +46,7 @@ class TrainingMixin:
         if epochs > 1 and not hasattr(data, "features") and not hasattr(data, "reset") and iter(data) is data:
             raise InvalidInputError("fit: data is a one-shot iterator and would be empty after the first epoch; "
                                     "pass a list of DataSets or an iterator with reset()")
-        listeners = list(listeners or [])
+        listeners = _listeners(listeners)
         first_iteration = self.iteration_count
         try:
             for epoch in range(epochs):
