@@ -14,7 +14,7 @@ from workbench.data import (
 )
 from workbench.errors import InvalidInputError, SequenceFileError
 
-pytestmark = pytest.mark.fuzz
+pytestmark = [pytest.mark.fuzz, pytest.mark.filterwarnings("error::RuntimeWarning")]
 
 DELIMITERS = [",", ";", "\t", " ", "|", ", "]
 TOKENS = list("0123456789+-.eE,;\t \n\r\"'") + ["nan", "inf", "-inf", "\ufeff", "header,line\n", "1e999", "1e300"]

@@ -18,7 +18,8 @@ from workbench.nn import (
     LSTM, Adam, GravesLSTM, InputType, LastTimeStep, MultiLayerConfiguration, MultiLayerNetwork, OutputLayer,
 )
 
-pytestmark = [pytest.mark.fuzz, pytest.mark.filterwarnings("ignore:Duplicate name")]
+pytestmark = [pytest.mark.fuzz, pytest.mark.filterwarnings("ignore:Duplicate name"),
+              pytest.mark.filterwarnings("error::RuntimeWarning")]
 
 
 def _model_bytes():

@@ -82,11 +82,11 @@ def mask_to_internal(backend, dtype, name, m, batch, time):
     if not ok:
         want = "[batch]" if time is None else "[batch, time]"
         raise InvalidInputError(f"{name}: expected shape {want} = {expected}, got {tuple(m.shape)}")
-    m = m.astype(dtype, copy=False)
-    if not bool(((m == 0) | (m == 1)).all()):
+    if not bool(((m == 0) | (m == 1)).all()):                # checked before the cast: 1e300 is not 1
         bad = backend.to_numpy(m)
         found = sorted(set(bad[(bad != 0) & (bad != 1)].tolist()))[:5]
         raise InvalidInputError(f"{name}: values must be 0 or 1, found {found}")
+    m = m.astype(dtype, copy=False)
     return m.reshape(batch) if time is None else xp.ascontiguousarray(m.T)
 
 
