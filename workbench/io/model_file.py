@@ -41,11 +41,9 @@ _NONNEGATIVE = {"Adam": ("v",), "RmsProp": ("s",), "AdaGrad": ("s",)}     # mome
 
 
 def save_network(net, path, include_state: bool = False) -> None:
+    """Write ``net`` (and, with ``include_state``, its ``rnn_time_step`` state) to ``path``."""
     net._require_init()
-    try:
-        path = Path(path)
-    except TypeError:
-        raise InputTypeError(f"save: path must be a str or os.PathLike, got {type(path).__name__}") from None
+    path = _path(path, "save")
     if not path.parent.is_dir():
         raise FileNotFoundError(f"save: the folder {str(path.parent)!r} does not exist")
     meta = {"format_version": FORMAT_VERSION, "configuration": net.conf.to_dict(),
@@ -63,6 +61,13 @@ def save_network(net, path, include_state: bool = False) -> None:
                                     f"{MIN_STATE_CAP:,}); save without it, or step with a smaller batch")
         files["state.npz"] = npz_bytes(state)
     _write_atomically(path, files)
+
+
+def _path(path, who) -> Path:
+    try:
+        return Path(path)
+    except TypeError:
+        raise InputTypeError(f"{who}: path must be a str or os.PathLike, got {type(path).__name__}") from None
 
 
 def state_cap(conf) -> int:
@@ -97,10 +102,7 @@ def _write_atomically(path: Path, files: dict) -> None:
 def load_network(path, backend="numpy"):
     """Read a model zip written by :func:`save_network`; every problem is a ModelFileError."""
     from workbench.nn.network import MultiLayerNetwork
-    try:
-        path = Path(path)
-    except TypeError:
-        raise InputTypeError(f"load: path must be a str or os.PathLike, got {type(path).__name__}") from None
+    path = _path(path, "load")
     with ModelZip(path, _MEMBERS, ("state.npz",)) as z:
         meta = _metadata(z)
         conf = _configuration(z, meta["configuration"])
