@@ -20,3 +20,23 @@ def time_limit(seconds: float):
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+def outcome(tally, check, clean: tuple, seconds: float = 10):
+    """Run ``check()`` under :func:`time_limit` and count how it ended in ``tally`` (a Counter):
+    "ok", "clean_error" (one of the ``clean`` exception types, returned), or "hang" / "unclean"
+    (re-raised, so the test fails)."""
+    try:
+        with time_limit(seconds):
+            check()
+    except clean as exc:
+        tally["clean_error"] += 1
+        return exc
+    except Hang:
+        tally["hang"] += 1
+        raise
+    except BaseException:
+        tally["unclean"] += 1
+        raise
+    tally["ok"] += 1
+    return None
