@@ -222,3 +222,14 @@ def test_tiny_shakespeare_iterator():
     assert ds.features.shape == ds.labels.shape == (8, 65, 50)
     assert ds.features_mask is None and ds.labels_mask is None
     assert tiny_shakespeare().examples_per_epoch == (1_115_393 // 100) // 32 * 32  # 11136 = 348 minibatches
+
+
+def test_airline_changes_are_standardised_log_changes_with_a_masked_test_tail():
+    from workbench.data.datasets import airline_changes
+    train, test, norm = airline_changes(test_months=24)
+    assert train.features.shape == (1, 1, 118) and test.features.shape == (1, 1, 142)
+    assert test.labels_mask.sum() == 24 and test.labels_mask[0, -24:].all()
+    np.testing.assert_allclose(train.labels.mean(), 0, atol=1e-6)
+    _, passengers = airline_series()
+    want = np.diff(np.log(passengers.astype(np.float64)))[1:]
+    np.testing.assert_allclose(norm.revert_labels(test.labels)[0, 0], want, rtol=1e-5, atol=1e-6)

@@ -108,3 +108,34 @@ def test_any_chunking_equals_output(chunks):
         parts.append(out[:, :, None] if k == 1 else out)
         t0 += k
     np.testing.assert_allclose(np.concatenate(parts, axis=2), net.output(x), rtol=1e-11, atol=1e-13)
+
+
+def test_step_problem_is_the_reason_rnn_time_step_gives():
+    from workbench.errors import InvalidInputError
+    from workbench.nn import Bidirectional, DenseLayer, LSTM, OutputLayer
+    ok = MultiLayerNetwork(MultiLayerConfiguration([LSTM(3), RnnOutputLayer(2)],
+                                                   input_type=InputType.recurrent(2))).init()
+    assert ok.step_problem() is None
+    for layers, input_type, words in (
+            ([Bidirectional(LSTM(3)), RnnOutputLayer(2)], InputType.recurrent(2), "bidirectional"),
+            ([DenseLayer(3), OutputLayer(2)], InputType.feed_forward(2), "no recurrent layer")):
+        net = MultiLayerNetwork(MultiLayerConfiguration(layers, input_type=input_type)).init()
+        assert words in net.step_problem()
+        with pytest.raises(InvalidInputError) as exc:
+            net.rnn_time_step(np.zeros((1, 2)))
+        assert str(exc.value) == f"rnn_time_step: {net.step_problem()}"
+
+
+def test_copy_is_independent_and_complete(make_rnn_data):
+    net = MultiLayerNetwork(MultiLayerConfiguration([GravesLSTM(4), RnnOutputLayer(2)],
+                                                    input_type=InputType.recurrent(3), seed=3)).init()
+    data = make_rnn_data(n=2, n_in=3, n_out=2, t=5)
+    net.fit(data, epochs=2)
+    net.rnn_time_step(data.features[:, :, :3])
+    clone = net.copy()
+    assert (clone.iteration_count, clone.epoch_count, clone.updater.t) == (2, 2, 2)
+    assert all(np.array_equal(v, net.params()[k]) for k, v in clone.params().items())
+    assert all(np.array_equal(clone.updater.arrays[k], a) for k, a in net.updater.arrays.items())
+    np.testing.assert_array_equal(clone.rnn_time_step(data.features[:, :, 3]), net.rnn_time_step(data.features[:, :, 3]))
+    clone.fit(data)                                        # training the copy leaves the original alone
+    assert net.iteration_count == 2 and not np.array_equal(clone.params()["0_W"], net.params()["0_W"])

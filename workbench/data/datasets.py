@@ -24,6 +24,7 @@ import numpy
 
 from workbench.data.dataset import DataSet
 from workbench.data.export import to_csv_sequences  # noqa: F401  (API.md: datasets "written out by to_csv_sequences")
+from workbench.data.normalize import NormalizerStandardize
 from workbench.data.text import CharacterIterator
 
 __all__ = ["JAPANESE_VOWELS_CLASSES", "MOVING_SHAPES_CLASSES", "UCI_CLASS_NAMES", "airline", "airline_series",
@@ -288,6 +289,27 @@ def airline() -> DataSet:
     The month names are in :func:`airline_series`."""
     _, values = airline_series()
     return DataSet(values[None, None, :-1].copy(), values[None, None, 1:].copy())
+
+
+def airline_changes(test_months: int = 24) -> tuple[DataSet, DataSet, NormalizerStandardize]:
+    """(train, test, normalizer) for one-step-ahead forecasting of monthly log changes of airline
+    passengers.
+
+    Step t's feature is the change into month t, its label the change to month t + 1, both
+    standardised with training statistics (``normalizer.revert_labels`` turns predictions back
+    into log changes). ``test`` is the whole series ``[1, 1, 142]`` with its labels mask on the last
+    ``test_months`` months only; ``train`` holds the months before.
+    """
+    _, passengers = airline_series()
+    change = numpy.diff(numpy.log(passengers.astype(numpy.float64)))
+    x, y = change[:-1][None, None].astype(numpy.float32), change[1:][None, None].astype(numpy.float32)
+    n_train = x.shape[2] - test_months
+    norm = NormalizerStandardize(fit_labels=True).fit(DataSet(x[:, :, :n_train], y[:, :, :n_train]))
+    full = norm.transform(DataSet(x, y))
+    mask = numpy.zeros((1, x.shape[2]), numpy.float32)
+    mask[:, n_train:] = 1
+    train = DataSet(full.features[:, :, :n_train], full.labels[:, :, :n_train])
+    return train, DataSet(full.features, full.labels, labels_mask=mask), norm
 
 
 def tiny_shakespeare_text() -> str:

@@ -96,6 +96,22 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
         for layer in self.layers:
             layer.params_changed()
 
+    def copy(self) -> "MultiLayerNetwork":
+        """An independent network with the same configuration, backend, parameters, updater state,
+        counters and stored ``rnn_time_step`` state (e.g. to step while this one trains)."""
+        self._require_init()
+        clone = MultiLayerNetwork(self.conf, backend=self.backend).init()
+        clone._flat[...] = self._flat
+        clone._params_changed()
+        for key, a in self.updater.arrays.items():
+            clone.updater.arrays[key][...] = a
+        clone.updater.t = self.updater.t
+        clone.iteration_count, clone.epoch_count, clone.last_score = \
+            self.iteration_count, self.epoch_count, self.last_score
+        for i in self._step_states:
+            clone.rnn_set_previous_state(i, self.rnn_get_previous_state(i))
+        return clone
+
     def num_params(self) -> int:
         self._require_init()
         return int(self._flat.size)

@@ -74,15 +74,23 @@ class SteppingMixin:
                                                      3: InputType("recurrent", size=n_in)})
         return cached[1]
 
-    def _check_can_step(self):
+    def step_problem(self) -> str | None:
+        """Why this network cannot be stepped with ``rnn_time_step`` (None when it can)."""
         for i, layer in enumerate(self.conf.built_layers):
             if layer.is_bidirectional:
-                raise InvalidInputError(f"rnn_time_step: layer {i} ({type(layer).__name__}) is bidirectional: it needs "
-                                 "the whole sequence, so the network cannot step; use output()")
+                return (f"layer {i} ({type(layer).__name__}) is bidirectional: its backward half reads the "
+                        "sequence from the end, so it needs the whole sequence at once and the network cannot "
+                        "step one time step at a time; use output() on whole sequences")
         if not self._recurrent_indices():
-            raise InvalidInputError("rnn_time_step: the network has no recurrent layer to keep state in")
+            return "the network has no recurrent layer to keep state in from one step to the next"
         if self.input_type.kind != "recurrent":
-            raise InvalidInputError(f"rnn_time_step: the network's input is {self.input_type.kind}, not a time series")
+            return f"the network's input is {self.input_type.kind} data, not a time series"
+        return None
+
+    def _check_can_step(self):
+        problem = self.step_problem()
+        if problem:
+            raise InvalidInputError(f"rnn_time_step: {problem}")
 
     def rnn_gate_activations(self, layer: int) -> dict:
         """Gates of an LSTM layer at the last single step of ``rnn_time_step`` (2-d input):

@@ -5,13 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-import numpy as np
-
 from workbench.conf import (
     LSTM, Adam, Bidirectional, ConvolutionLayer, GravesLSTM, InputType, MultiLayerConfiguration, RnnOutputLayer,
     SubsamplingLayer,
 )
-from workbench.data import DataSet, ListDataSetIterator, NormalizerStandardize
+from workbench.data import ListDataSetIterator, NormalizerStandardize
 from workbench.data import datasets as bundled
 
 
@@ -46,31 +44,8 @@ def _japanese_vowels():
     return ListDataSetIterator(norm.transform(train), 32), ListDataSetIterator(norm.transform(test), 128)
 
 
-AIRLINE_TEST_MONTHS = 24
-
-
-def airline_changes():
-    """(train, test) for one-step-ahead forecasting of monthly log changes of airline passengers.
-
-    Step t's feature is the change into month t, its label the change to month t + 1, both
-    standardised with training statistics; ``test`` is the whole series with its labels mask on
-    the last 24 months only, ``train`` the months before. Returns the normalizer third, to turn
-    predictions back into log changes.
-    """
-    _, passengers = bundled.airline_series()
-    change = np.diff(np.log(passengers.astype(np.float64)))
-    x, y = change[:-1][None, None].astype(np.float32), change[1:][None, None].astype(np.float32)
-    n_train = x.shape[2] - AIRLINE_TEST_MONTHS
-    norm = NormalizerStandardize(fit_labels=True).fit(DataSet(x[:, :, :n_train], y[:, :, :n_train]))
-    full = norm.transform(DataSet(x, y))
-    mask = np.zeros((1, x.shape[2]), np.float32)
-    mask[:, n_train:] = 1
-    train = DataSet(full.features[:, :, :n_train], full.labels[:, :, :n_train])
-    return train, DataSet(full.features, full.labels, labels_mask=mask), norm
-
-
 def _airline():
-    train, test, _ = airline_changes()
+    train, test, _ = bundled.airline_changes()
     return [train] * 10, test                      # ten passes over the one series per epoch
 
 

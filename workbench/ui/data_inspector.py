@@ -14,7 +14,6 @@ never a traceback, and a failed read keeps the session's previous data.
 from __future__ import annotations
 
 import contextlib
-import copy
 import os
 import shutil
 import tempfile
@@ -28,6 +27,7 @@ import panel as pn
 import param
 
 from workbench.backend import to_numpy
+from workbench.data.batches import as_sequences, batch_lengths, nth_batch, num_batches, sequence_lengths
 from workbench.conf import Adam, GravesLSTM, InputType, MultiLayerConfiguration, RnnOutputLayer
 from workbench.data import (
     AlignmentMode, CharacterIterator, CSVSequenceRecordReader, FileSplit, NumberedFileInputSplit,
@@ -85,64 +85,6 @@ class _CsvSource:
                     head = "".join(islice(f, _PREVIEW_LINES)).rstrip("\n")
                 parts.append(f"`{path.relative_to(self.folder)}` ({what}, first lines):\n```\n{head}\n```")
         return "\n\n".join(parts)
-
-
-def batch_lengths(ds) -> np.ndarray:
-    """Steps per example of one minibatch: real steps of the features mask, else the full length."""
-    x, mask = ds.features, ds.features_mask
-    if x.ndim == 2:
-        return np.ones(x.shape[0], np.int64)
-    if mask is None:
-        return np.full(x.shape[0], x.shape[2], np.int64)
-    return (to_numpy(mask) != 0).sum(axis=1).astype(np.int64)
-
-
-def _fresh_pass(data):
-    """An iterable over one pass of ``data`` that leaves ``data`` itself alone (a CharacterIterator
-    draws its order from a generator: copy it and re-seed the copy, as ``fit`` does each epoch)."""
-    if isinstance(data, CharacterIterator):
-        data = copy.copy(data)
-        data.reset()
-    return data
-
-
-def sequence_lengths(data) -> np.ndarray:
-    """Sequence lengths over a whole pass of ``data`` (a DataSet, a list of them or an iterator)."""
-    if hasattr(data, "features"):
-        return batch_lengths(data)
-    if isinstance(data, CharacterIterator):                 # every window has the same length
-        return np.full(data.examples_per_epoch, data.sequence_length, np.int64)
-    return np.concatenate([batch_lengths(ds) for ds in _fresh_pass(data)])
-
-
-def num_batches(data) -> int:
-    if hasattr(data, "features"):
-        return 1
-    return len(data) if hasattr(data, "__len__") else sum(1 for _ in _fresh_pass(data))
-
-
-def nth_batch(data, index: int):
-    """Minibatch ``index`` of a pass over ``data`` (the DataSet itself for a DataSet)."""
-    if hasattr(data, "features"):
-        return data
-    if isinstance(data, (list, tuple)):
-        return data[index]
-    ds = next(islice(iter(_fresh_pass(data)), index, None), None)
-    if ds is None:
-        raise IndexError(f"minibatch {index}: the data holds fewer minibatches")
-    return ds
-
-
-def _as_sequences(ds):
-    """NumPy ``(features [b, n_in, T], labels [b, n_out, T], features mask, labels mask)``; 2-d
-    (feed-forward) data becomes one step."""
-    out = []
-    for a in (ds.features, ds.labels):
-        a = to_numpy(a)
-        out.append(a[:, :, None] if a.ndim == 2 else a)
-    for m in (ds.features_mask, ds.labels_mask):
-        out.append(None if m is None else to_numpy(m).reshape(ds.features.shape[0], -1).astype(np.float32))
-    return out
 
 
 def default_network(n_in: int, n_out: int, regression: bool):
@@ -553,7 +495,7 @@ class DataInspector(pn.viewable.Viewer):
     def _draw(self):
         if self.batch is None:
             return
-        x, y, fmask, lmask = _as_sequences(self.batch)
+        x, y, fmask, lmask = as_sequences(self.batch)
         b = min(self.example_slider.value, x.shape[0] - 1)
         self.features_mask_shown, self.labels_mask_shown = fmask, lmask
         task, data = self.session.task, self._shown_data()

@@ -28,27 +28,9 @@ PLAY_MS = 250
 CHECK_TOLERANCE = 1e-5
 
 
-def cannot_step_reason(net) -> str | None:
-    """Why ``net`` cannot be stepped with ``rnn_time_step`` (None when it can)."""
-    for i, lc in enumerate(net.conf.built_layers):
-        if lc.is_bidirectional:
-            return (f"Layer {i} ({type(lc).__name__}) is bidirectional: its backward half reads the sequence "
-                    "from the end, so it needs the whole sequence at once and the network cannot be stepped "
-                    "one time step at a time. Use output() on whole sequences instead.")
-    if not any(lc.is_recurrent for lc in net.conf.built_layers):
-        return "The network has no recurrent layer, so there is no state to carry from one step to the next."
-    if net.input_type.kind != "recurrent":
-        return f"The network's input is {net.input_type.kind} data, not a time series."
-    return None
-
-
-def copy_network(net) -> MultiLayerNetwork:
-    """A network with ``net``'s configuration and a copy of its parameters (for stepping while
-    ``net`` may be training in another thread)."""
-    clone = MultiLayerNetwork(net.conf, backend=net.backend).init()
-    clone.set_params(net.params())
-    clone.iteration_count, clone.epoch_count = net.iteration_count, net.epoch_count
-    return clone
+def _sentence(text):
+    """The engine's lower-case clause as a sentence for the page (None stays None)."""
+    return None if text is None else text[0].upper() + text[1:] + "."
 
 
 def _char_label(c: str) -> str:
@@ -185,7 +167,7 @@ class StepExplorer(Viewer):
         s = self.session
         if self._given_net is None and s is not None and s.net is not None and self.net is not None \
                 and s.net.conf == self.net.conf:
-            self.net = copy_network(s.net)
+            self.net = s.net.copy()
             self._set_note(f"Stepping a copy of the session's network taken after {self.net.iteration_count:,} "
                            "updates (Reset takes the latest parameters).")
         self._restart()
@@ -280,7 +262,7 @@ class StepExplorer(Viewer):
         self.restore_button.disabled = True
         self.net, note = self._pick_network()
         self._set_note(note)
-        self.reason = None if self.net is None else cannot_step_reason(self.net)
+        self.reason = None if self.net is None else _sentence(self.net.step_problem())
         if self.net is None:
             self.reason = note
         self._reason_pane.object = self.reason or ""
@@ -303,7 +285,7 @@ class StepExplorer(Viewer):
             return self._given_net, ""
         s = self.session
         if s.net is not None:
-            return copy_network(s.net), (f"Stepping a copy of the session's network taken after "
+            return s.net.copy(), (f"Stepping a copy of the session's network taken after "
                                          f"{s.net.iteration_count:,} updates (Reset takes the latest parameters).")
         if s.conf is None:
             return None, "The configuration is not valid yet: fix it in the Build view to step a network."
