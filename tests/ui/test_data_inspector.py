@@ -253,7 +253,7 @@ def test_bad_upload_gives_a_message_and_keeps_the_data(inspector, case):
     session = inspector.session
     train, task, batch = session.train_data, session.task, inspector.batch
     assert not inspector.upload(**kwargs)
-    assert inspector.message_kind == "danger" and expected in inspector.message, inspector.message
+    assert inspector.message_kind == "error" and expected in inspector.message, inspector.message
     assert session.train_data is train and session.task is task and inspector.batch is batch
     assert inspector._tmp is None or not any(inspector._tmp.iterdir())     # nothing half-read is kept
     assert "/tmp" not in inspector.message                                  # names the file, not our folder

@@ -6,6 +6,7 @@ import panel as pn
 from workbench.ui.config_builder import ConfigBuilder
 from workbench.ui.data_inspector import DataInspector
 from workbench.ui.session import WorkbenchSession
+from workbench.ui.shared import on_session_end
 from workbench.ui.step_explorer import StepExplorer
 from workbench.ui.training_monitor import TrainingMonitor
 
@@ -24,14 +25,7 @@ def app(session: WorkbenchSession | None = None) -> pn.viewable.Viewable:
              "Train": TrainingMonitor(session=session), "Step": StepExplorer(session=session)}
     tabs = pn.Tabs(*views.items(), dynamic=False, sizing_mode="stretch_width")
 
-    def close(session_context):
-        session.close()
-        for view in views.values():
-            if hasattr(view, "close"):
-                view.close()
-
-    if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
-        pn.state.on_session_destroyed(close)
+    on_session_end(session.close)                     # each view registers its own close
     layout = pn.Column(pn.pane.Markdown(INTRO), tabs, sizing_mode="stretch_width")
     layout.session, layout.views = session, views
     return layout

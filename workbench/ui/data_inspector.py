@@ -35,6 +35,7 @@ from workbench.data import (
 )
 from workbench.ui.catalog import TASKS, Task
 from workbench.ui.data_figures import features_figure, labels_figure, lengths_figure, mask_figure
+from workbench.ui.shared import Messages, on_session_end, show_message
 from workbench.ui.session import WorkbenchSession
 
 MAX_UPLOAD_BYTES = 20 * 2**20
@@ -95,7 +96,7 @@ def default_network(n_in: int, n_out: int, regression: bool):
         input_type=InputType.recurrent(n_in), updater=Adam(0.01), seed=42)
 
 
-class DataInspector(pn.viewable.Viewer):
+class DataInspector(Messages, pn.viewable.Viewer):
     """The Data view over a shared :class:`WorkbenchSession` (a new one when ``session`` is None).
 
     Shows minibatch ``minibatch_slider.value`` of the session's training data (or of the bundled
@@ -113,7 +114,6 @@ class DataInspector(pn.viewable.Viewer):
         super().__init__(**params)
         self._owns_session = session is None
         self.session = session if session is not None else WorkbenchSession()
-        self.message, self.message_kind = "", "info"
         self.batch = self.features_mask_shown = self.labels_mask_shown = None
         self.lengths = np.zeros(0, np.int64)
         self.csv_preview = ""
@@ -124,6 +124,7 @@ class DataInspector(pn.viewable.Viewer):
         self._quiet_depth, self._tmp, self._folders = 0, None, 0
         self._build_widgets()
         self._watcher = self.session.param.watch(self._on_session, ["task", "train_data"])
+        on_session_end(self.close)
         self._sync_task_select()
         self._refresh(reset=True)
 
@@ -187,7 +188,7 @@ class DataInspector(pn.viewable.Viewer):
         try:
             self.session.select_task(name)
         except Exception as err:                                  # noqa: BLE001 - shown, never raised
-            return self._say(f"Could not load {name!r}: {err}", "danger")
+            return self._say(f"Could not load {name!r}: {err}", "error")
         return self._say(f"Loaded {name!r}.", "success")
 
     def upload(self, features: dict, labels: dict | None = None, *, skip_lines=None, delimiter=None,
@@ -214,7 +215,7 @@ class DataInspector(pn.viewable.Viewer):
             if opts["kind"] not in KINDS:
                 raise ValueError(f"kind must be one of {KINDS}, got {opts['kind']!r}")
         except ValueError as err:
-            return self._say(f"Upload refused: {err}", "danger")
+            return self._say(f"Upload refused: {err}", "error")
         regression = opts["kind"] == "regression"
         folder = self._new_folder("upload")
         try:
@@ -231,7 +232,7 @@ class DataInspector(pn.viewable.Viewer):
             preview = source.preview()
         except Exception as err:                                  # noqa: BLE001 - shown, never raised
             shutil.rmtree(folder, ignore_errors=True)             # nothing half-read is kept
-            return self._say(f"Could not read the uploaded files ({mode.name}): {_clean(err, folder)}", "danger")
+            return self._say(f"Could not read the uploaded files ({mode.name}): {_clean(err, folder)}", "error")
         with self._quiet():                                       # the widgets show what was read
             self.skip_input.value, self.kind_select.value = opts["skip_lines"], opts["kind"]
             self.batch_size_input.value, self.alignment_select.value = opts["batch_size"], mode.name
@@ -250,11 +251,11 @@ class DataInspector(pn.viewable.Viewer):
         try:
             name = _alignment(mode).name
         except ValueError as err:
-            return self._say(str(err), "danger")
+            return self._say(str(err), "error")
         if name == self.alignment_select.value:
             return True
         self.alignment_select.value = name                         # -> _on_alignment
-        return self.message_kind != "danger"
+        return self.message_kind != "error"
 
     def show_as_csv(self) -> bool:
         """Write the current task's training data as CSV files (``to_csv_sequences``: one file per
@@ -277,7 +278,7 @@ class DataInspector(pn.viewable.Viewer):
         except Exception as err:                                  # noqa: BLE001 - shown, never raised
             shutil.rmtree(folder, ignore_errors=True)
             return self._say(f"Could not write and read back {task.name!r} ({mode.name}): {_clean(err, folder)}",
-                             "danger")
+                             "error")
         same = _same_batch(first, nth_batch(self.session.train_data, 0))
         self._show_csv(source, it, lengths, preview)
         return self._say(
@@ -368,7 +369,7 @@ class DataInspector(pn.viewable.Viewer):
             self.session.stop_training()
             self.session.param.update(task=task, train_data=it, test_data=None, conf=task.default_config(), net=None)
         except Exception as err:                                  # noqa: BLE001 - e.g. a failing watcher
-            return self._say(f"The files were read, but updating the session failed: {err}", "danger")
+            return self._say(f"The files were read, but updating the session failed: {err}", "error")
         if old is not None and old.folder != source.folder:
             shutil.rmtree(old.folder, ignore_errors=True)
         self.preview_pane.object = self.csv_preview = preview
@@ -438,7 +439,7 @@ class DataInspector(pn.viewable.Viewer):
             with self._quiet():
                 self.alignment_select.value = event.old
             self._say(f"Cannot read the files with {mode.name} (kept {event.old}): {_clean(err, source.folder)}",
-                      "danger")
+                      "error")
             return
         if source.origin == "upload":
             self._use_upload(source, it, first, lengths, mode, self.csv_preview)
@@ -456,10 +457,10 @@ class DataInspector(pn.viewable.Viewer):
             self._quiet_depth -= 1
 
     def _say(self, text: str, kind: str) -> bool:
-        """Show ``text`` (kind: an Alert type); True unless it reports an error."""
-        self.message, self.message_kind = text, kind
-        self.alert.param.update(object=text, alert_type=kind, visible=bool(text))
-        return kind != "danger"
+        """Show ``text`` as ``kind``; True unless it reports an error."""
+        self.say(text, kind)
+        show_message(self.alert, self)
+        return kind != "error"
 
     def _sync_task_select(self):
         task = self.session.task
@@ -484,7 +485,7 @@ class DataInspector(pn.viewable.Viewer):
                 self._lengths_cache = (data, sequence_lengths(data))
             self.lengths = self._lengths_cache[1]
         except Exception as err:                                  # noqa: BLE001 - e.g. files gone
-            self._say(f"Cannot read the data to show: {err}", "danger")
+            self._say(f"Cannot read the data to show: {err}", "error")
             return
         size = self.batch.num_examples()
         with self._quiet():

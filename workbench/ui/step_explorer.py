@@ -21,6 +21,7 @@ from plotly.subplots import make_subplots
 from workbench.backend import to_numpy
 from workbench.nn import MultiLayerNetwork
 from workbench.nn.sampling import sample_characters
+from workbench.ui.shared import Messages, on_session_end, show_message
 from workbench.ui.session import WorkbenchSession
 
 MAX_EXAMPLES = 2000        # examples offered by the example slider
@@ -37,7 +38,7 @@ def _char_label(c: str) -> str:
     return {"\n": "\\n", " ": "␣", "\t": "\\t"}.get(c, c)
 
 
-class StepExplorer(Viewer):
+class StepExplorer(Messages, Viewer):
     """The Step view. ``net`` and ``sequence`` (``[n_in, T]`` or ``[1, n_in, T]``) for a notebook;
     without ``net`` the session's network and data (a new :class:`WorkbenchSession` when
     ``session`` is None too).
@@ -47,7 +48,6 @@ class StepExplorer(Viewer):
     """
 
     session = param.ClassSelector(class_=WorkbenchSession, allow_None=True)
-    message = param.String(default="", doc="the latest notice or problem shown in the page")
     check = param.String(default="", doc="the stepping-equals-output() check line")
 
     def __init__(self, net=None, sequence=None, session: WorkbenchSession | None = None, **params):
@@ -107,13 +107,11 @@ class StepExplorer(Viewer):
         self.sample_button.on_click(lambda _: self.sample(self.prompt_input.value, self.length_input.value,
                                                           self.temperature.value))
         self.example_slider.param.watch(lambda e: self._load_example(e.new), "value")
-        self.param.watch(self._show_message, "message")
+        self.param.watch(self._show_message, ["message", "message_kind"])
         self.param.watch(lambda e: setattr(self._check_pane, "object", e.new), "check")
         if session is not None:
             session.param.watch(self._on_session, ["net", "conf", "task", "train_data", "test_data"])
-        doc = pn.state.curdoc
-        if doc is not None and doc.session_context is not None:
-            pn.state.on_session_destroyed(lambda _ctx: self.close())
+        on_session_end(self.close)
         self._rebuild()
 
     # ---- programmatic API ----
@@ -140,7 +138,7 @@ class StepExplorer(Viewer):
     def step(self, k: int = 1) -> int:
         """Feed the next ``k`` steps of the sequence; returns how many were taken."""
         if self.reason:
-            self.message = self.reason
+            self.say(self.reason, "warning")
             return 0
         taken = 0
         try:
@@ -150,13 +148,13 @@ class StepExplorer(Viewer):
                 self._one_step()
                 taken += 1
         except Exception as exc:                  # a network the UI cannot step: say so, keep the page
-            self.message = f"Stepping failed: {type(exc).__name__}: {exc}"
+            self.say(f"Stepping failed: {type(exc).__name__}: {exc}", "error")
             self.pause()
         if self.t >= self.T:
-            self.message = f"End of the sequence ({self.T} steps): Reset to start again."
+            self.say(f"End of the sequence ({self.T} steps): Reset to start again.")
             self.pause()
         elif taken:
-            self.message = ""
+            self.clear_message()
         self._verify()
         self._draw()
         return taken
@@ -181,7 +179,8 @@ class StepExplorer(Viewer):
         self._c = {i: [] for i in self._recurrent if self._is_lstm(i)}
         self._out, self.gates = [], {}
         self.check_difference = None
-        self.check, self.message = "", ""
+        self.check = ""
+        self.clear_message()
         self._draw()
 
     def snapshot(self) -> None:
@@ -192,13 +191,13 @@ class StepExplorer(Viewer):
                           "h": {i: list(v) for i, v in self._h.items()}, "c": {i: list(v) for i, v in self._c.items()},
                           "out": list(self._out), "gates": dict(self.gates)}
         self.restore_button.disabled = False
-        self.message = f"Snapshot taken at step {self.t}."
+        self.say(f"Snapshot taken at step {self.t}.", "success")
 
     def restore(self) -> None:
         """Go back to the snapshot: set every layer's state and the step reached."""
         snap = self._snapshot
         if snap is None or self.reason:
-            self.message = "No snapshot to restore yet."
+            self.say("No snapshot to restore yet.", "warning")
             return
         self.pause()
         self._set_states(snap["states"])
@@ -206,7 +205,7 @@ class StepExplorer(Viewer):
         self._h = {i: list(v) for i, v in snap["h"].items()}
         self._c = {i: list(v) for i, v in snap["c"].items()}
         self._out, self.gates = list(snap["out"]), dict(snap["gates"])
-        self.message = f"Restored the snapshot of step {self.t}."
+        self.say(f"Restored the snapshot of step {self.t}.", "success")
         self._verify()
         self._draw()
 
@@ -234,14 +233,14 @@ class StepExplorer(Viewer):
         kept); shown in the page."""
         iterator = self._char_iterator()
         if iterator is None or self.reason:
-            self.message = self.reason or "Sampling needs a character model and its CharacterIterator (the Tiny " \
-                                          "Shakespeare task)."
+            self.say(self.reason or "Sampling needs a character model and its CharacterIterator (the Tiny "
+                     "Shakespeare task).", "warning")
             return ""
         saved = {i: self.net.rnn_get_previous_state(i) for i in self._recurrent}
         try:
             text = sample_characters(self.net, iterator, prompt, int(n), float(temperature), seed=seed)
         except ValueError as exc:
-            self.message = f"Cannot sample: {exc}"
+            self.say(f"Cannot sample: {exc}", "error")
             return ""
         finally:
             self._set_states(saved)
@@ -321,7 +320,7 @@ class StepExplorer(Viewer):
             x = to_numpy(self._given_sequence)
             x = x[0] if x.ndim == 3 else x
             if x.ndim != 2:
-                self.message = f"sequence: expected [n_in, T] or [1, n_in, T], got shape {x.shape}"
+                self.say(f"sequence: expected [n_in, T] or [1, n_in, T], got shape {x.shape}", "error")
                 return []
             return [lambda x=x: (x, None, None)]
         it = self._char_iterator()
@@ -524,11 +523,8 @@ class StepExplorer(Viewer):
         self.note = note
         self._note_pane.object = note
 
-    def _show_message(self, event):
-        self._message_pane.object = event.new
-        self._message_pane.alert_type = "danger" if event.new.startswith(("Stepping failed", "Cannot", "sequence")) \
-            else "info"
-        self._message_pane.visible = bool(event.new)
+    def _show_message(self, *events):
+        show_message(self._message_pane, self)
 
     def __panel__(self):
         return self._layout

@@ -32,6 +32,7 @@ from panel.viewable import Viewer
 from plotly.subplots import make_subplots
 
 from workbench.nn import MultiLayerNetwork
+from workbench.ui.shared import Messages, on_session_end, show_message
 from workbench.ui.session import WorkbenchSession
 
 MAX_POINTS = 5000          # points drawn per trace; the series themselves are kept whole
@@ -92,7 +93,7 @@ def _layout(fig, title, height, **kw):
     return fig
 
 
-class TrainingMonitor(Viewer):
+class TrainingMonitor(Messages, Viewer):
     """The Train view of a :class:`WorkbenchSession` (a new one when ``session`` is None).
 
     >>> mon = TrainingMonitor(); mon.start(epochs=2)
@@ -101,7 +102,6 @@ class TrainingMonitor(Viewer):
 
     session = param.ClassSelector(class_=WorkbenchSession)
     status = param.String(default="", doc="state, updates, epoch, elapsed time, speed (and the error)")
-    message = param.String(default="", doc="the latest problem or notice shown in the page")
 
     def __init__(self, session: WorkbenchSession | None = None, **params):
         super().__init__(session=session or WorkbenchSession(), **params)
@@ -157,14 +157,12 @@ class TrainingMonitor(Viewer):
         self.stop_button.on_click(lambda _: self.stop())
         self.smoothing.param.watch(self._resmooth, "value")
         self.upload.param.watch(self._on_upload, "value")
-        self.param.watch(self._show_message, "message")
+        self.param.watch(self._show_message, ["message", "message_kind"])
         self.param.watch(lambda e: setattr(self._status_pane, "object", e.new), "status")
         self.session.param.watch(self._on_trainer, "trainer")
         self.session.param.watch(lambda e: setattr(self.epochs_input, "value", e.new.epochs), "task")
         self.session.param.watch(lambda e: setattr(self.download, "disabled", e.new is None), "net")
-        doc = pn.state.curdoc
-        if doc is not None and doc.session_context is not None:
-            pn.state.on_session_destroyed(self._on_session_destroyed)
+        on_session_end(self.close)
         self._clear()
         self.refresh()
 
@@ -174,9 +172,9 @@ class TrainingMonitor(Viewer):
         try:
             trainer = self.session.start_training(int(epochs or self.epochs_input.value))
         except Exception as exc:                   # an invalid configuration, data the network cannot take
-            self.message = f"Cannot start training: {exc}"
+            self.say(f"Cannot start training: {exc}", "error")
             return None
-        self.message = ""
+        self.clear_message()
         self.refresh()
         return trainer
 
@@ -227,7 +225,7 @@ class TrainingMonitor(Viewer):
                     f.write(bytes(data))
                 net = MultiLayerNetwork.load(path, backend=self.session.backend)
         except Exception as exc:                   # ModelFileError, or anything a stranger file causes
-            self.message = f"Could not load the model: {exc}"
+            self.say(f"Could not load the model: {exc}", "error")
             return None
         self.session.param.update(net=net, conf=net.conf)
         want, got = self.session.task.input_type, net.input_type
@@ -235,8 +233,8 @@ class TrainingMonitor(Viewer):
         if (want.kind, want.flat_size) != (got.kind, got.flat_size):
             note = (f" Note: it takes {got.kind} input of size {got.flat_size}, the task "
                     f"{self.session.task.name!r} gives {want.kind} input of size {want.flat_size}.")
-        self.message = (f"Loaded a model trained for {net.epoch_count} epochs ({net.iteration_count} updates, "
-                        f"{net.num_params():,} parameters).{note}")
+        self.say(f"Loaded a model trained for {net.epoch_count} epochs ({net.iteration_count} updates, "
+                 f"{net.num_params():,} parameters).{note}", "success")
         return net
 
     def refresh(self) -> None:
@@ -499,7 +497,7 @@ class TrainingMonitor(Viewer):
         try:
             data = self.save_bytes()
         except Exception as exc:
-            self.message = f"Could not save the model: {exc}"
+            self.say(f"Could not save the model: {exc}", "error")
             raise
         return io.BytesIO(data)
 
@@ -508,12 +506,8 @@ class TrainingMonitor(Viewer):
             self.load_bytes(event.new)
             self.upload.clear()                    # the same file can be chosen again
 
-    def _show_message(self, event):
-        text = event.new
-        self._message_pane.object = text
-        self._message_pane.alert_type = "danger" if text.startswith(("Could not", "Cannot")) \
-            else "info"
-        self._message_pane.visible = bool(text)
+    def _show_message(self, *events):
+        show_message(self._message_pane, self)
 
     def _start_polling(self):
         if self._poll is not None and self._poll.running:
@@ -530,9 +524,6 @@ class TrainingMonitor(Viewer):
         self._stop_polling()
         if self.session.trainer is not None:
             self.session.trainer.stop(wait=None)
-
-    def _on_session_destroyed(self, _context):
-        self.close()
 
     def __panel__(self):
         controls = pn.Column(

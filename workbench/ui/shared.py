@@ -1,0 +1,42 @@
+"""Pieces every view uses: messages with an explicit kind, and cleaning up when the page goes.
+
+A view mixes in :class:`Messages`, calls ``say(text, kind)`` (the kind is set with the text, never
+guessed from it) and shows the message in an Alert with :func:`show_message`; it registers its
+``close`` with :func:`on_session_end`.
+"""
+from __future__ import annotations
+
+import panel as pn
+import param
+
+KINDS = ("info", "success", "warning", "error")
+ALERT_TYPES = {"info": "info", "success": "success", "warning": "warning", "error": "danger"}
+
+
+class Messages(param.Parameterized):
+    """``message`` (the latest notice or problem, "" for none) and its ``message_kind``."""
+
+    message = param.String(default="", doc="the latest notice or problem shown in the page")
+    message_kind = param.Selector(default="info", objects=list(KINDS), doc="info, success, warning or error")
+
+    def say(self, text: str, kind: str = "info") -> bool:
+        """Show ``text`` as ``kind``; True unless it reports an error."""
+        self.param.update(message=text, message_kind=kind)
+        return kind != "error"
+
+    def clear_message(self) -> None:
+        self.param.update(message="", message_kind="info")
+
+
+def show_message(alert, messages: Messages) -> None:
+    """Put ``messages``' text into the Alert pane ``alert`` (hidden while there is none)."""
+    alert.param.update(object=messages.message, alert_type=ALERT_TYPES[messages.message_kind],
+                       visible=bool(messages.message))
+
+
+def on_session_end(callback) -> None:
+    """Call ``callback()`` when the browser session of the current Panel server document ends
+    (nothing happens in a notebook or a test, where there is no server session)."""
+    doc = pn.state.curdoc
+    if doc is not None and doc.session_context is not None:
+        pn.state.on_session_destroyed(lambda _context: callback())
