@@ -123,7 +123,7 @@ def test_follows_the_session():
     trained = session.new_network()
     ex.step(3)
     assert ex.net is not trained and trained.rnn_get_previous_state(0) == {}   # steps a copy
-    assert "copy" in ex.note
+    assert "session's network as trained after 0 updates" in ex.note
     stepped = ex.net
     session.conf = dataclasses.replace(session.conf, seed=99)  # an edit in the builder: keep stepping
     assert ex.net is stepped and ex.t == 3
@@ -162,3 +162,28 @@ def test_renders():
     ex = StepExplorer(session=tiny_character_session())
     assert pn.panel(ex).get_root() is not None
     ex.step(3)                                                 # updates a rendered model in place
+
+
+def test_step_follows_the_trained_network_when_a_run_ends_and_when_opened():
+    from workbench.ui.app import app
+    from workbench.ui.training_monitor import TrainingMonitor
+    session = WorkbenchSession("UCI synthetic control")
+    layout = app(session)
+    step, mon = layout.views["Step"], layout.views["Train"]
+    session.net = session.new_network()
+    step.step(3)
+    assert step.net.iteration_count == 0 and "after 0 updates" in step.note
+    mon.start(epochs=1)
+    while session.trainer.alive:
+        mon.refresh()
+    mon.refresh()                                            # sees the end: run_ended fires once
+    assert step.net.iteration_count == session.net.iteration_count > 0 and step.t == 0
+    assert f"after {session.net.iteration_count:,} updates" in step.note
+    step.step(step.T)
+    want = session.net.output(step.sequence[None])[0]
+    np.testing.assert_allclose(step.outputs, want, atol=1e-5)   # the trained network's output, step by step
+    session.net.fit(session.train_data)                      # trained outside a run: opening Step catches up
+    tabs = layout.objects[1]
+    tabs.active = list(layout.views).index("Step")
+    assert step.net.iteration_count == session.net.iteration_count and step.t == 0
+    assert isinstance(mon, TrainingMonitor)

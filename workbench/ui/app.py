@@ -24,6 +24,8 @@ def app(session: WorkbenchSession | None = None) -> pn.viewable.Viewable:
     views = {"Build": ConfigBuilder(session=session), "Data": DataInspector(session=session),
              "Train": TrainingMonitor(session=session), "Step": StepExplorer(session=session)}
     tabs = pn.Tabs(*views.items(), dynamic=False, sizing_mode="stretch_width")
+    step_index = list(views).index("Step")
+    tabs.param.watch(lambda e: e.new == step_index and views["Step"].sync_network(), "active")
 
     on_session_end(session.close)                     # each view registers its own close
     layout = pn.Column(pn.pane.Markdown(INTRO), tabs, sizing_mode="stretch_width")

@@ -24,6 +24,7 @@ class WorkbenchSession(param.Parameterized):
     backend = param.Selector(default="numpy", objects=["numpy", "cupy", "auto"])
     net = param.ClassSelector(class_=MultiLayerNetwork, allow_None=True, doc="the network trained or loaded")
     trainer = param.ClassSelector(class_=BackgroundTrainer, allow_None=True)
+    run_ended = param.Event(doc="fires when a training run has ended (finished, stopped or failed)")
 
     def __init__(self, task: str = DEFAULT_TASK, **params):
         super().__init__(**params)

@@ -29,6 +29,11 @@ PLAY_MS = 250
 CHECK_TOLERANCE = 1e-5
 
 
+def _copy_note(net) -> str:
+    return (f"Stepping the session's network as trained after {net.iteration_count:,} updates "
+            f"({net.epoch_count} epochs); it follows the latest parameters when a run ends.")
+
+
 def _sentence(text):
     """The engine's lower-case clause as a sentence for the page (None stays None)."""
     return None if text is None else text[0].upper() + text[1:] + "."
@@ -111,6 +116,7 @@ class StepExplorer(Messages, Viewer):
         self.param.watch(lambda e: setattr(self._check_pane, "object", e.new), "check")
         if session is not None:
             session.param.watch(self._on_session, ["net", "conf", "task", "train_data", "test_data"])
+            session.param.watch(lambda _: self.sync_network(), "run_ended")
         on_session_end(self.close)
         self._rebuild()
 
@@ -160,15 +166,27 @@ class StepExplorer(Messages, Viewer):
         return taken
 
     def reset(self) -> None:
-        """Clear the stored state (``rnn_clear_previous_state``) and start the sequence again; in the
-        app this also takes the session network's latest parameters."""
+        """Clear the stored state (``rnn_clear_previous_state``) and start the sequence again, with
+        the session network's latest parameters."""
+        self._take_latest()
+        self._restart()
+
+    def sync_network(self) -> bool:
+        """Take the session network's latest parameters when they changed since this view copied
+        them (the app calls this when the Step tab opens and when a run ends); True if it did."""
+        s = self.session
+        if self._given_net is None and s is not None and s.net is not None and self.net is not None \
+                and s.net.conf == self.net.conf and s.net.iteration_count != self.net.iteration_count:
+            self.reset()
+            return True
+        return False
+
+    def _take_latest(self):
         s = self.session
         if self._given_net is None and s is not None and s.net is not None and self.net is not None \
                 and s.net.conf == self.net.conf:
             self.net = s.net.copy()
-            self._set_note(f"Stepping a copy of the session's network taken after {self.net.iteration_count:,} "
-                           "updates (Reset takes the latest parameters).")
-        self._restart()
+            self._set_note(_copy_note(self.net))
 
     def _restart(self):
         self.pause()
@@ -284,8 +302,8 @@ class StepExplorer(Messages, Viewer):
             return self._given_net, ""
         s = self.session
         if s.net is not None:
-            return s.net.copy(), (f"Stepping a copy of the session's network taken after "
-                                         f"{s.net.iteration_count:,} updates (Reset takes the latest parameters).")
+            net = s.net.copy()
+            return net, _copy_note(net)
         if s.conf is None:
             return None, "The configuration is not valid yet: fix it in the Build view to step a network."
         try:

@@ -107,7 +107,7 @@ class TrainingMonitor(Messages, Viewer):
         super().__init__(session=session or WorkbenchSession(), **params)
         self._lock = threading.Lock()
         self._poll = None
-        self._trainer = None
+        self._trainer = self._announced = None
         self._layer_names, self._with_params = [], []
         self.epochs_input = pn.widgets.IntInput(label="Epochs", value=self.session.task.epochs, start=1,
                                                 end=100_000, width=110)
@@ -338,6 +338,9 @@ class TrainingMonitor(Messages, Viewer):
         self._update_status()
         if not trainer.alive:
             self._stop_polling()
+            if self._announced is not trainer:                # once per run: Step takes the trained parameters
+                self._announced = trainer
+                self.session.param.trigger("run_ended")
 
     def _ingest(self, new):
         n = len(new["scores"])
