@@ -326,3 +326,18 @@ def test_renders_headless(builder):
     assert root is not None
     builder.set_field(0, "n_out", 3)
     pn.panel(ConfigBuilder()).get_root()
+
+
+def test_a_network_that_does_not_fit_the_tasks_data_is_flagged():
+    session = WorkbenchSession("UCI synthetic control")           # 6 classes, 1 feature per step
+    builder = ConfigBuilder(session=session)
+    last = len(builder.layers) - 1
+    assert builder.valid and builder.data_fit == ""
+    builder.set_field(last, "n_out", 3)
+    assert builder.valid and session.conf is not None             # a valid configuration ...
+    assert "n_out=3" in builder.data_fit and "(32, 6, 60)" in builder.data_fit   # ... that the data does not fit
+    assert builder._status.alert_type == "warning" and "does not fit the task's data" in builder._status.object
+    builder.set_field(last, "n_out", 6)
+    assert builder.data_fit == "" and builder._status.alert_type == "success"
+    session.use_data(*TASKS["JapaneseVowels"].load())            # 12 features per step: n_in no longer fits
+    assert builder.data_fit.startswith("features") and "got shape (32, 12" in builder.data_fit

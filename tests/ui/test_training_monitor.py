@@ -196,3 +196,13 @@ def test_renders():
     mon.start(epochs=1)
     refresh_until_done(mon)                                    # updates a rendered model in place
     assert len(mon.loss_series) == 15
+
+
+def test_a_network_that_does_not_fit_the_data_cannot_start():
+    import dataclasses
+    session = WorkbenchSession("UCI synthetic control")
+    conf = session.conf
+    session.conf = dataclasses.replace(conf, layers=conf.layers[:-1] + (dataclasses.replace(conf.layers[-1], n_out=3),))
+    mon = TrainingMonitor(session)
+    assert mon.start(epochs=1) is None and session.trainer is None
+    assert mon.message_kind == "error" and "does not fit the training data" in mon.message and "n_out=3" in mon.message

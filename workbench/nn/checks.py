@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from workbench.backend import real_array
+from workbench.conf import InputType
 from workbench.errors import InputTypeError, InvalidInputError
 
 
@@ -46,7 +47,14 @@ def to_internal(backend, dtype, name, a, it, what="n_in", batch=None, time=None)
     [batch, size] or convolutional [batch, channels, height, width]) and return it in the
     internal layout: recurrent data time-major (T, N, F), the rest as they are."""
     a = real_array(a, name)
-    shape = tuple(a.shape)
+    check_shape(name, tuple(a.shape), it, what, batch, time)
+    a = backend.finite(a, name, dtype)
+    return backend.xp.ascontiguousarray(a.transpose(2, 0, 1)) if it.kind == "recurrent" else a
+
+
+def check_shape(name, shape, it, what="n_in", batch=None, time=None) -> None:
+    """Refuse a ``shape`` that does not fit the InputType ``it`` (and ``batch`` examples, ``time``
+    steps when given), or that holds no example or no step, naming ``name``."""
     recurrent, conv = it.kind == "recurrent", it.kind == "convolutional"
     ndim = 4 if conv else 3 if recurrent else 2
     if len(shape) != ndim:
@@ -64,8 +72,26 @@ def to_internal(backend, dtype, name, a, it, what="n_in", batch=None, time=None)
         raise InvalidInputError(f"{name}: the batch holds no examples (shape {shape}); give at least one")
     if recurrent and shape[2] == 0:
         raise InvalidInputError(f"{name}: the series have no time steps (shape {shape}); give at least one")
-    a = backend.finite(a, name, dtype)
-    return backend.xp.ascontiguousarray(a.transpose(2, 0, 1)) if recurrent else a
+
+
+def data_problem(conf, ds) -> str | None:
+    """Why the minibatch ``ds`` cannot go through a network of configuration ``conf`` (None when it
+    can): its features against the input type, its labels against the output layer's ``n_out``
+    and time axis. Only shapes are looked at, so it is cheap enough for every edit of a form."""
+    first, last = conf.built_layers[0], conf.built_layers[-1]
+    it = conf.input_type or InputType(first.input_kind, size=first.n_in)
+    try:
+        features, _, labels, _ = dataset_arrays(ds)
+        shape = tuple(features.shape)
+        check_shape("features", shape, it)
+        if last.is_output and labels is not None:
+            recurrent = it.kind == "recurrent"
+            batch, time = shape[0], shape[2] if recurrent and last.output_kind == "recurrent" else None
+            check_shape("labels", tuple(labels.shape), InputType(last.output_kind, size=last.n_out), "n_out",
+                        batch, time)
+    except InvalidInputError as exc:
+        return str(exc)
+    return None
 
 
 def mask_to_internal(backend, dtype, name, m, batch, time):

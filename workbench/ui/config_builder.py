@@ -25,11 +25,13 @@ import panel as pn
 import param
 
 from workbench.conf.configuration import BACKPROP_TYPES, DTYPES, GRADIENT_NORMALIZATIONS, MultiLayerConfiguration
-from workbench.errors import ConfigurationError
 from workbench.conf.layers import ACTIVATIONS, BIDIRECTIONAL_MODES, LAYER_TYPES, LOSSES, POOLING, WEIGHT_INITS, Layer
 from workbench.conf.preprocessors import PREPROCESSOR_TYPES
 from workbench.conf.python_code import to_python
 from workbench.conf.updaters import UPDATER_TYPES
+from workbench.data.batches import nth_batch
+from workbench.errors import ConfigurationError
+from workbench.nn.checks import data_problem
 from workbench.nn.network import runtime_layer
 from workbench.ui.session import WorkbenchSession
 
@@ -182,6 +184,7 @@ class ConfigBuilder(pn.viewable.Viewer):
     error_layer = param.Integer(default=None, allow_None=True, doc="index of the layer the error names")
     error_field = param.String(default=None, allow_None=True)
     upload_message = param.String(default="")
+    data_fit = param.String(default="", doc="why the valid network cannot train on the session's data ('' if it can)")
 
     def __init__(self, session: WorkbenchSession | None = None, **params):
         super().__init__(session=session if session is not None else WorkbenchSession(), **params)
@@ -190,6 +193,7 @@ class ConfigBuilder(pn.viewable.Viewer):
         self._input_type = None
         self._empty_pps = False       # the loaded conf had input_preprocessors={} (not None)
         self._conf = None             # the last valid configuration built
+        self._sample = (None, None)   # (session.train_data, its first minibatch): what the network must fit
         self._quiet = False           # set while this object writes widgets or session.conf
         self._cards = pn.Column(sizing_mode="stretch_width")
         self._build_widgets()
@@ -201,7 +205,7 @@ class ConfigBuilder(pn.viewable.Viewer):
             self._net = _network_spec(MultiLayerConfiguration.__dataclass_fields__)
             self._sync_network_widgets()
             self._validate()
-        self.session.param.watch(self._on_session, ["task", "conf", "backend"])
+        self.session.param.watch(self._on_session, ["task", "conf", "backend", "train_data"])
 
     # ---- programmatic API ----
     @property
@@ -397,8 +401,10 @@ class ConfigBuilder(pn.viewable.Viewer):
             conf, text, layer, field = None, str(exc), exc.layer, exc.field
         except Exception as exc:                           # never a traceback in the page
             conf, text, layer, field = None, f"{type(exc).__name__}: {exc}", None, None
+        problem = None if conf is None else self._data_problem(conf)
         self._conf = conf
-        self.param.update(message=text, valid=conf is not None, error_layer=layer, error_field=field)
+        self.param.update(message=text, valid=conf is not None, error_layer=layer, error_field=field,
+                          data_fit=problem or "")
         if not (conf is not None and conf == self.session.conf):
             self._quiet = True
             try:
@@ -407,10 +413,25 @@ class ConfigBuilder(pn.viewable.Viewer):
                 self._quiet = False
         self._refresh_views()
 
+    def _data_problem(self, conf) -> str | None:
+        """Why ``conf`` cannot train on the session's data (its first minibatch; None when it can)."""
+        data = self.session.train_data
+        if data is None:
+            return None
+        if self._sample[0] is not data:
+            try:
+                self._sample = (data, nth_batch(data, 0))
+            except Exception:                          # the Data view reports unreadable data
+                self._sample = (data, None)
+        return None if self._sample[1] is None else data_problem(conf, self._sample[1])
+
     def _on_session(self, *events) -> None:
         names = {e.name for e in events}
         if "backend" in names:
             self._sync_network_widgets()
+        if "train_data" in names and not names & {"task", "conf"}:
+            self._validate()                           # new data (an upload): does the network fit it?
+            return
         if self._quiet or not names & {"task", "conf"}:
             return
         conf = self.session.conf
@@ -573,8 +594,10 @@ class ConfigBuilder(pn.viewable.Viewer):
     def _refresh_views(self) -> None:
         """Status, card marks, table, code and JSON <- the last validation."""
         ok = self._conf is not None
-        self._status.object = "✔ valid" if ok else f"✘ {self.message}"
-        self._status.alert_type = "success" if ok else "danger"
+        fits = not (ok and self.data_fit)
+        self._status.object = ("✔ valid" if fits else f"⚠ valid, but it does not fit the task's data: "
+                               f"{self.data_fit}") if ok else f"✘ {self.message}"
+        self._status.alert_type = ("success" if fits else "warning") if ok else "danger"
         for i, row in enumerate(self._rows):
             bad = i == self.error_layer
             row.card.title = f"{i}: {describe(row.spec)}" + ("  ⚠" if bad else "")

@@ -9,7 +9,10 @@ from __future__ import annotations
 import param
 
 from workbench.backend import available_backends
+from workbench.data.batches import nth_batch
+from workbench.errors import InvalidInputError
 from workbench.nn import MultiLayerConfiguration, MultiLayerNetwork
+from workbench.nn.checks import data_problem
 from workbench.nn.trainer import BackgroundTrainer
 from workbench.ui.catalog import DEFAULT_TASK, TASKS, Task
 
@@ -66,8 +69,19 @@ class WorkbenchSession(param.Parameterized):
             return ev
         return net.evaluate(self.test_data, labels=list(self.task.class_names or ()) or None)
 
+    def data_problem(self) -> str | None:
+        """Why the configuration cannot train on the training data (None when it can, or when
+        there is no valid configuration or data yet)."""
+        if self.conf is None or self.train_data is None:
+            return None
+        return data_problem(self.conf, nth_batch(self.train_data, 0))
+
     def start_training(self, epochs: int | None = None) -> BackgroundTrainer:
         """Train a new network (or continue the current one) in the background."""
+        problem = self.data_problem()
+        if problem:
+            raise InvalidInputError(f"the network does not fit the training data ({problem}); change it in "
+                                    "the Build view")
         self.stop_training()
         net = self.net if self.net is not None and self.net.conf == self.conf else self.new_network()
         trainer = BackgroundTrainer(net, self.train_data, epochs=epochs or self.task.epochs,
