@@ -206,3 +206,19 @@ def test_a_network_that_does_not_fit_the_data_cannot_start():
     mon = TrainingMonitor(session)
     assert mon.start(epochs=1) is None and session.trainer is None
     assert mon.message_kind == "error" and "does not fit the training data" in mon.message and "n_out=3" in mon.message
+
+
+def test_loading_names_the_member_not_a_temporary_path_and_says_when_the_model_does_not_fit(tmp_path):
+    mon = TrainingMonitor(WorkbenchSession("UCI synthetic control"))
+    buf = io.BytesIO()
+    import zipfile
+    with zipfile.ZipFile(buf, "w") as z:
+        for name in ("config.json", "params.npz", "updater.npz", "extra.txt"):
+            z.writestr(name, b"{}")
+    assert mon.load_bytes(buf.getvalue()) is None
+    assert mon.message == ("Could not load the model: extra.txt is not a member of a workbench model (expected "
+                           "config.json, params.npz, updater.npz, state.npz)")
+    other = WorkbenchSession("JapaneseVowels")
+    other.new_network().save(tmp_path / "vowels.zip")
+    net = mon.load_bytes((tmp_path / "vowels.zip").read_bytes())
+    assert net is not None and mon.message_kind == "warning" and "does not fit the data" in mon.message

@@ -31,6 +31,7 @@ import plotly.graph_objects as go
 from panel.viewable import Viewer
 from plotly.subplots import make_subplots
 
+from workbench.errors import ModelFileError
 from workbench.nn import MultiLayerNetwork
 from workbench.ui.shared import Messages, on_session_end, show_message
 from workbench.ui.session import WorkbenchSession
@@ -224,17 +225,21 @@ class TrainingMonitor(Messages, Viewer):
                 with open(path, "wb") as f:
                     f.write(bytes(data))
                 net = MultiLayerNetwork.load(path, backend=self.session.backend)
-        except Exception as exc:                   # ModelFileError, or anything a stranger file causes
-            self.say(f"Could not load the model: {exc}", "error")
+        except ModelFileError as exc:              # named by member; the temporary path means nothing here
+            self.say(f"Could not load the model: {str(exc).replace(f'{exc.path}: ', '', 1)}", "error")
+            return None
+        except Exception as exc:                   # anything else a stranger file causes
+            self.say(f"Could not load the model: {type(exc).__name__}: {exc}", "error")
             return None
         self.session.param.update(net=net, conf=net.conf)
-        want, got = self.session.task.input_type, net.input_type
-        note = ""
-        if (want.kind, want.flat_size) != (got.kind, got.flat_size):
-            note = (f" Note: it takes {got.kind} input of size {got.flat_size}, the task "
-                    f"{self.session.task.name!r} gives {want.kind} input of size {want.flat_size}.")
-        self.say(f"Loaded a model trained for {net.epoch_count} epochs ({net.iteration_count} updates, "
-                 f"{net.num_params():,} parameters).{note}", "success")
+        problem = self.session.data_problem()
+        loaded = (f"Loaded a model trained for {net.epoch_count} epochs ({net.iteration_count} updates, "
+                  f"{net.num_params():,} parameters).")
+        if problem:
+            self.say(f"{loaded} It does not fit the data of {self.session.task.name!r} ({problem}): choose "
+                     "other data in the Data view, or change the network in Build.", "warning")
+        else:
+            self.say(loaded, "success")
         return net
 
     def refresh(self) -> None:
