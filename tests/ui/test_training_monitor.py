@@ -222,3 +222,13 @@ def test_loading_names_the_member_not_a_temporary_path_and_says_when_the_model_d
     other.new_network().save(tmp_path / "vowels.zip")
     net = mon.load_bytes((tmp_path / "vowels.zip").read_bytes())
     assert net is not None and mon.message_kind == "warning" and "does not fit the data" in mon.message
+
+
+def test_before_the_first_run_a_text_says_what_will_appear_instead_of_empty_axes():
+    mon = TrainingMonitor(WorkbenchSession("UCI synthetic control"))
+    panes = (mon.loss_pane, mon.eval_pane, mon.cm_pane, mon.stats_pane, mon.timeline_pane)
+    assert mon._placeholder.visible and "Press **Start**" in mon._placeholder.object
+    assert not any(p.visible for p in panes)
+    mon.start(epochs=1)
+    refresh_until_done(mon)
+    assert not mon._placeholder.visible and all(p.visible for p in panes)

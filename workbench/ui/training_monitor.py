@@ -123,6 +123,7 @@ class TrainingMonitor(Messages, Viewer):
         self._status_pane = pn.pane.Alert("", alert_type="light", css_classes=["status"], sizing_mode="stretch_width")
         self._message_pane = pn.pane.Alert("", alert_type="warning", visible=False, sizing_mode="stretch_width")
         self._eval_note = pn.pane.Markdown("", visible=False)
+        self._placeholder = pn.pane.Markdown(PLACEHOLDER, sizing_mode="stretch_width", margin=(20, 30))
 
         self.loss_fig = _layout(go.Figure([
             go.Scatter(name="loss", mode="lines+markers", line=dict(width=1, color="rgba(120,120,120,0.5)")),
@@ -164,7 +165,7 @@ class TrainingMonitor(Messages, Viewer):
         self.session.param.watch(lambda e: setattr(self.epochs_input, "value", e.new.epochs), "task")
         self.session.param.watch(lambda e: setattr(self.download, "disabled", e.new is None), "net")
         on_session_end(self.close)
-        self._clear()
+        self._adopt(self.session.trainer)
         self.refresh()
 
     # ---- programmatic API ----
@@ -292,10 +293,13 @@ class TrainingMonitor(Messages, Viewer):
                 tr.x, tr.y = [], []
             self.loss_fig.data[0].marker = dict(size=4)
         self.eval_fig.data = []
-        evaluated = self._trainer is None or self._trainer.evaluate is not None
+        shown = self._trainer is not None                 # before the first run: a text, not empty axes
+        evaluated = shown and self._trainer.evaluate is not None
         self._eval_note.object = "" if evaluated else "No test data for this task: no per-epoch evaluation."
-        self._eval_note.visible = not evaluated
+        self._eval_note.visible = shown and not evaluated
         self.eval_pane.visible = self.cm_pane.visible = evaluated
+        self.loss_pane.visible = self.stats_pane.visible = self.timeline_pane.visible = shown
+        self._placeholder.visible = not shown
         self.cm_fig.data[0].z = [[]]
         self.stats_fig.data = []
         for row, what in ((1, "ratio"), (2, "norm")):
@@ -539,12 +543,18 @@ class TrainingMonitor(Messages, Viewer):
             self.progress, self._status_pane, self._message_pane, self.smoothing,
             pn.Row(self.download), pn.Column("Load a model (.zip)", self.upload), width=340)
         return pn.Column(
-            pn.Row(controls, self.loss_pane, sizing_mode="stretch_width"),
+            pn.Row(controls, self._placeholder, self.loss_pane, sizing_mode="stretch_width"),
             pn.Row(pn.Column(self.eval_pane, self._eval_note, sizing_mode="stretch_width"), self.cm_pane,
                    sizing_mode="stretch_width"),
             pn.Row(self.stats_pane, self.timeline_pane, sizing_mode="stretch_width"),
             sizing_mode="stretch_width")
 
+
+PLACEHOLDER = (
+    "**Nothing trained yet.** Press **Start**: the score of every parameter update appears here as it is "
+    "made, then the evaluation after each epoch (accuracy and the confusion matrix for classifiers, errors for "
+    "regression), each layer's update : parameter ratio and gradient norm, and, with truncated BPTT, how the "
+    "current minibatch is cut into segments.")
 
 _STATUS_COLOURS = {"running": "primary", "paused": "warning", "finished": "success", "failed": "danger"}
 _COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f"]
