@@ -315,3 +315,11 @@ def test_close_twice_and_a_closed_view_ignores_the_session():
     shown = d.batch
     d.session.select_task("JapaneseVowels")
     assert d.batch is shown
+
+
+def test_few_features_get_whole_ticks():
+    from workbench.ui.data_figures import features_figure, mask_figure
+    fig = features_figure(np.zeros((2, 7)), None, 0)
+    assert fig.layout.yaxis.dtick == 1 and fig.layout.yaxis.tickformat == "d"
+    assert features_figure(np.zeros((40, 7)), None, 0).layout.yaxis.dtick is None
+    assert mask_figure(np.ones((3, 7)), 0, "features mask").layout.yaxis.dtick == 1

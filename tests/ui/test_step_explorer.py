@@ -187,3 +187,10 @@ def test_step_follows_the_trained_network_when_a_run_ends_and_when_opened():
     tabs.active = list(layout.views).index("Step")
     assert step.net.iteration_count == session.net.iteration_count and step.t == 0
     assert isinstance(mon, TrainingMonitor)
+
+
+def test_state_heatmaps_have_their_colour_scales(uci):
+    ex = StepExplorer(session=uci)
+    heatmaps = [tr for fig in ex.layer_figs.values() for tr in fig.data if tr.type == "heatmap"]
+    assert len(heatmaps) == 3 and all(tr.showscale is not False for tr in heatmaps)
+    assert len({tr.colorbar.x for tr in heatmaps}) == 3                 # side by side, not stacked on each other

@@ -21,7 +21,13 @@ def features_figure(x, mask, b) -> go.Figure:
         fig.add_vrect(x0=t0 - 0.5, x1=t1 - 0.5, fillcolor="grey", opacity=0.45, line_width=0)
     fig.update_layout(title=f"features of example {b} [n_in={n_in}, time={T}]", height=300,
                       margin=dict(l=50, r=20, t=40, b=40), xaxis_title="step", yaxis_title="feature")
+    _whole_ticks(fig.layout.yaxis, n_in)
     return fig
+
+
+def _whole_ticks(axis, n) -> None:
+    """Integer ticks only (no "0.5" between feature 0 and 1) on an axis of ``n`` rows."""
+    axis.tickformat, axis.dtick = "d", 1 if n <= 12 else None
 
 
 def mask_figure(mask, b, what) -> go.Figure:
@@ -41,6 +47,7 @@ def mask_figure(mask, b, what) -> go.Figure:
             hovertemplate=f"example %{{y}}<br>step %{{x}}<br>{what} %{{z:.0f}}: %{{customdata}}<extra></extra>"))
         fig.add_shape(type="rect", x0=-0.5, x1=T - 0.5, y0=b - 0.5, y1=b + 0.5, line=dict(color="crimson", width=2))
         fig.update_yaxes(autorange="reversed", title="example")
+        _whole_ticks(fig.layout.yaxis, n)
         fig.update_xaxes(title="step")
     fig.update_layout(title=f"{what} [batch, time]", height=300, margin=dict(l=50, r=20, t=40, b=40))
     return fig

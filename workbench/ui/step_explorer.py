@@ -29,6 +29,16 @@ PLAY_MS = 250
 CHECK_TOLERANCE = 1e-5
 
 
+def _state_heatmap(name, domain) -> go.Heatmap:
+    """An empty units x steps heatmap of a state, blue-white-red around 0, with its colour scale
+    just right of its subplot's x ``domain``."""
+    return go.Heatmap(z=[[]], colorscale="RdBu", reversescale=True, zmid=0, name=name, colorbar=_colorbar(domain))
+
+
+def _colorbar(domain) -> dict:
+    return dict(x=domain[1] + 0.01, xanchor="left", thickness=10, len=0.9)
+
+
 def _copy_note(net) -> str:
     return (f"Stepping the session's network as trained after {net.iteration_count:,} updates "
             f"({net.epoch_count} epochs); it follows the latest parameters when a run ends.")
@@ -392,18 +402,15 @@ class StepExplorer(Messages, Viewer):
         for i in self._recurrent:
             name = type(self.net.conf.built_layers[i]).__name__
             if self._is_lstm(i):
-                fig = make_subplots(rows=1, cols=3, column_widths=[0.42, 0.42, 0.16], horizontal_spacing=0.06,
+                fig = make_subplots(rows=1, cols=3, column_widths=[0.38, 0.38, 0.14], horizontal_spacing=0.12,
                                     subplot_titles=("h (units x steps)", "c (cell state)", "gates now"))
-                fig.add_trace(go.Heatmap(z=[[]], colorscale="RdBu", reversescale=True, zmid=0, showscale=False,
-                                         name="h"), row=1, col=1)
-                fig.add_trace(go.Heatmap(z=[[]], colorscale="RdBu", reversescale=True, zmid=0, showscale=False,
-                                         name="c"), row=1, col=2)
-                fig.add_trace(go.Heatmap(z=[[]], x=list("ifgo"), colorscale="Viridis", zmin=-1, zmax=1,
-                                         showscale=False, name="gates"), row=1, col=3)
+                fig.add_trace(_state_heatmap("h", fig.layout.xaxis.domain), row=1, col=1)
+                fig.add_trace(_state_heatmap("c", fig.layout.xaxis2.domain), row=1, col=2)
+                fig.add_trace(go.Heatmap(z=[[]], x=list("ifgo"), colorscale="Viridis", zmin=-1, zmax=1, name="gates",
+                                         colorbar=_colorbar(fig.layout.xaxis3.domain)), row=1, col=3)
             else:
                 fig = make_subplots(rows=1, cols=1, subplot_titles=("h (units x steps)",))
-                fig.add_trace(go.Heatmap(z=[[]], colorscale="RdBu", reversescale=True, zmid=0, showscale=False,
-                                         name="h"), row=1, col=1)
+                fig.add_trace(_state_heatmap("h", fig.layout.xaxis.domain), row=1, col=1)
             fig.update_layout(title=dict(text=f"Layer {i} {name}", font_size=14), height=260, uirevision="keep",
                               margin=dict(l=40, r=20, t=50, b=30), template="plotly_white")
             fig.update_xaxes(title_text="step", row=1, col=1)
