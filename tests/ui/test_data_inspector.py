@@ -323,3 +323,14 @@ def test_few_features_get_whole_ticks():
     assert fig.layout.yaxis.dtick == 1 and fig.layout.yaxis.tickformat == "d"
     assert features_figure(np.zeros((40, 7)), None, 0).layout.yaxis.dtick is None
     assert mask_figure(np.ones((3, 7)), 0, "features mask").layout.yaxis.dtick == 1
+
+
+def test_class_names_that_are_their_index_are_not_doubled():
+    from workbench.ui.data_figures import labels_figure
+    y = np.zeros((3, 4))
+    y[1, 2] = 1
+    mask = np.array([0, 0, 1, 0])
+    fig = labels_figure(y, mask, 0, False, ["0", "1", "2"])
+    assert list(fig.layout.yaxis.ticktext) == ["0", "1", "2"] and "class 1 at step 2" in fig.layout.title.text
+    named = labels_figure(y, mask, 0, False, ["cat", "dog", "cow"])
+    assert list(named.layout.yaxis.ticktext) == ["0 cat", "1 dog", "2 cow"] and "class 1 (dog)" in named.layout.title.text

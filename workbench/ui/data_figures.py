@@ -75,16 +75,24 @@ def labels_figure(y, mask, b, regression, names) -> go.Figure:
             hovertemplate=f"example {b}<br>step %{{x}}<br>class %{{y}} (%{{customdata}})<br>labels mask 1: counts"
                           "<extra></extra>"))
         if len(steps) == 1:
-            title = f"label of example {b}: class {classes[0]} ({names[classes[0]]}) at step {steps[0]} only"
+            title = f"label of example {b}: {_class_text(classes[0], names)} at step {steps[0]} only"
         else:
             title = f"labels of example {b}: a class at {len(steps)} of {T} steps"
         if n_out <= 12:
-            fig.update_yaxes(tickvals=list(range(n_out)), ticktext=[f"{k} {names[k]}"[:18] for k in range(n_out)])
+            fig.update_yaxes(tickvals=list(range(n_out)), ticktext=[_class_text(k, names, "")[:18] for k in range(n_out)])
         fig.update_yaxes(range=[-0.5, n_out - 0.5])
     fig.update_xaxes(range=[-0.5, T - 0.5], title="step")
     fig.update_layout(title=title, height=300, showlegend=regression and n_out > 1,
                       margin=dict(l=50, r=20, t=40, b=40))
     return fig
+
+
+def _class_text(k, names, word="class ") -> str:
+    """'class 3 (speaker 4)', or 'class 3' when the name is the index itself (uploaded data)."""
+    k = int(k)
+    if names[k] == str(k):
+        return f"{word}{k}"
+    return f"{word}{k} ({names[k]})" if word else f"{k} {names[k]}"
 
 
 def lengths_figure(lengths) -> go.Figure:
