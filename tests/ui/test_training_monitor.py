@@ -47,7 +47,7 @@ def test_training_fills_the_loss_the_evaluation_and_the_layer_statistics():
     mon.smoothing.value = 0.0                                  # no smoothing: the raw series
     np.testing.assert_allclose(mon.smoothed, mon.loss_series)
     accuracy, f1 = mon.eval_fig.data                           # one point per epoch
-    assert accuracy.name == "accuracy" and list(accuracy.x) == [0, 1]
+    assert accuracy.name == "accuracy" and list(accuracy.x) == [1, 2]                # epochs count from 1
     ev = trainer.history.evaluations[-1][1]
     assert accuracy.y[-1] == pytest.approx(ev.accuracy())
     cm = np.asarray(mon.cm_fig.data[0].z)
@@ -232,3 +232,12 @@ def test_before_the_first_run_a_text_says_what_will_appear_instead_of_empty_axes
     mon.start(epochs=1)
     refresh_until_done(mon)
     assert not mon._placeholder.visible and all(p.visible for p in panes)
+
+
+def test_epochs_count_from_one_in_the_charts_as_in_the_status():
+    mon = TrainingMonitor(WorkbenchSession("UCI synthetic control"))
+    mon.start(epochs=2)
+    refresh_until_done(mon)
+    assert list(mon.eval_fig.data[0].x) == [1, 2] and "epoch 2 / 2" in mon.status
+    assert mon.cm_fig.layout.title.text == "Confusion matrix after epoch 2"
+    assert "of epoch 2" in mon.timeline_fig.layout.title.text

@@ -420,7 +420,7 @@ class TrainingMonitor(Messages, Viewer):
             carry.hovertext = [f"h, c at step {t1} start segment {k + 1}" for k, _, t1 in segs[:-1]]
             epoch, batch = self._batch_key
             kind = f"truncated BPTT, back {back} steps" if back is not None else "standard BPTT: one segment"
-            set_title(self.timeline_fig, f"Minibatch {batch} of epoch {epoch}: {kind}")
+            set_title(self.timeline_fig, f"Minibatch {batch + 1} of epoch {epoch + 1}: {kind}")   # 1-based, as the status
         redraw(self.timeline_pane)
 
     def _ingest_evaluations(self, evaluations):
@@ -428,7 +428,7 @@ class TrainingMonitor(Messages, Viewer):
             regression = hasattr(ev, "r_squared")
             if self._eval_kind is None:
                 self._setup_eval(regression)
-            self._eval_epochs.append(epoch)
+            self._eval_epochs.append(epoch + 1)                 # epochs count from 1 in the page
             if regression:
                 self._eval_values.append((ev.root_mean_squared_error(), ev.r_squared()))
             else:
@@ -448,7 +448,7 @@ class TrainingMonitor(Messages, Viewer):
             heat = self.cm_fig.data[0]
             with self.cm_fig.batch_update():
                 heat.z, heat.x, heat.y = cm, names, names
-                set_title(self.cm_fig, f"Confusion matrix after epoch {epoch}")
+                set_title(self.cm_fig, f"Confusion matrix after epoch {epoch + 1}")
             redraw(self.cm_pane)
 
     def _setup_eval(self, regression):
