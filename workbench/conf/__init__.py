@@ -2,10 +2,12 @@
 from workbench.conf.configuration import MultiLayerConfiguration
 from workbench.errors import ConfigurationError
 from workbench.conf.input_type import InputType
+from workbench.conf.convolution import ConvolutionLayer, SubsamplingLayer
 from workbench.conf.layers import (
-    ACTIVATIONS, LOSSES, LSTM, Bidirectional, ConvolutionLayer, DenseLayer, GravesBidirectionalLSTM, GravesLSTM,
-    LastTimeStep, Layer, OutputLayer, RnnOutputLayer, SimpleRnn, SubsamplingLayer, layer_from_dict,
+    ACTIVATIONS, LOSSES, LSTM, Bidirectional, DenseLayer, GravesBidirectionalLSTM, GravesLSTM, LastTimeStep, Layer,
+    OutputLayer, RnnOutputLayer, SimpleRnn,
 )
+from workbench.conf.registry import layer_from_dict
 from workbench.conf.preprocessors import (
     CnnToFeedForwardPreProcessor, CnnToRnnPreProcessor, FeedForwardToCnnPreProcessor, FeedForwardToRnnPreProcessor,
     PreProcessor, RnnToCnnPreProcessor, RnnToFeedForwardPreProcessor,

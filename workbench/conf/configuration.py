@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from workbench.conf.fields import MAX_PARAMS, check_depth, check_int, is_finite_number, parse_json, short_repr
 from workbench.errors import ConfigurationError
 from workbench.conf.input_type import RECURRENT, InputType
-from workbench.conf.layers import Layer, from_typed_dict, layer_from_dict
+from workbench.conf.layers import Layer
+from workbench.conf.registry import from_typed_dict, layer_from_dict
 from workbench.conf.preprocessors import PREPROCESSOR_TYPES, PreProcessor, auto_preprocessor
 from workbench.conf.updaters import Adam, Updater, updater_from_dict
 

@@ -3,7 +3,7 @@
 Each layer round-trips through a plain dict::
 
     LSTM(n_out=64).to_dict() == {"type": "LSTM", "n_out": 64, "n_in": None, ...}
-    layer_from_dict(LSTM(n_out=64).to_dict()) == LSTM(n_out=64)
+    layer_from_dict(LSTM(n_out=64).to_dict()) == LSTM(n_out=64)       # workbench.conf.registry
 
 ``build(input_type)`` returns the layer with its input size filled in (checked when given) and
 ``output_type()`` the type of data it produces; the configuration uses both to infer sizes and
@@ -15,15 +15,14 @@ import dataclasses
 from dataclasses import dataclass
 from typing import ClassVar
 
-from workbench.conf.fields import MAX_SIZE, check_int, is_finite_number, short_repr
-from workbench.conf.input_type import CONVOLUTIONAL, FEED_FORWARD, RECURRENT, InputType
+from workbench.conf.fields import check_int, is_finite_number, short_repr
+from workbench.conf.input_type import FEED_FORWARD, RECURRENT, InputType
 from workbench.errors import ConfigurationError
 
 ACTIVATIONS = ("tanh", "sigmoid", "hardsigmoid", "relu", "leakyrelu", "softmax", "identity", "softsign")
 LOSSES = ("mcxent", "negativeloglikelihood", "mse", "l1", "xent")
 WEIGHT_INITS = ("xavier", "xavier_uniform", "relu")
 BIDIRECTIONAL_MODES = ("concat", "add", "mul", "average")
-POOLING = ("max", "avg")
 
 
 @dataclass(frozen=True)
@@ -183,101 +182,6 @@ class RnnOutputLayer(OutputLayer):
     output_kind: ClassVar[str] = RECURRENT
 
 
-def _pair(layer, name):
-    """Normalise an int or (h, w) field to a tuple of two ints in [1 (0 for padding), MAX_SIZE], in place."""
-    v = getattr(layer, name)
-    pair = (v, v) if isinstance(v, int) and not isinstance(v, bool) else tuple(v) if isinstance(v, (list, tuple)) else ()
-    minimum = 0 if name == "padding" else 1
-    if len(pair) != 2 or any(isinstance(k, bool) or not isinstance(k, int) or not minimum <= k <= MAX_SIZE
-                             for k in pair):
-        raise ConfigurationError(f"{type(layer).__name__}.{name} must be an int in [{minimum}, {MAX_SIZE}] or a "
-                                 f"pair (height, width) of them, got {short_repr(v)}", field=name)
-    object.__setattr__(layer, name, pair)
-
-
-def _conv_out(layer, it: InputType, padding=(0, 0)) -> tuple:
-    (kh, kw), (sh, sw), (ph, pw) = layer.kernel_size, layer.stride, padding
-    oh, ow = (it.height + 2 * ph - kh) // sh + 1, (it.width + 2 * pw - kw) // sw + 1
-    if oh < 1 or ow < 1:
-        raise ConfigurationError(f"{type(layer).__name__}: kernel {layer.kernel_size} does not fit a "
-                                 f"{it.height}x{it.width} input (with padding {padding})", field="kernel_size")
-    return oh, ow
-
-
-@dataclass(frozen=True)
-class ConvolutionLayer(Layer):
-    """2-d convolution (cross-correlation), NCHW: [batch, n_in channels, h, w] -> [batch, n_out, h', w'].
-
-    ``h' = (h + 2 * padding - kernel) // stride + 1``. ``kernel_size``, ``stride`` and ``padding``
-    take an int or a pair (height, width).
-    """
-
-    n_out: int
-    kernel_size: tuple = (3, 3)
-    stride: tuple = (1, 1)
-    padding: tuple = (0, 0)
-    activation: str = "relu"
-    n_in: int | None = None
-    weight_init: str = "relu"
-
-    input_kind: ClassVar[str] = CONVOLUTIONAL
-    output_kind: ClassVar[str] = CONVOLUTIONAL
-
-    def __post_init__(self):
-        super().__post_init__()
-        for name in ("kernel_size", "stride", "padding"):
-            _pair(self, name)
-
-    def build(self, it):
-        if self.n_in is None:
-            layer = dataclasses.replace(self, n_in=it.channels)
-        elif self.n_in != it.channels:
-            raise ConfigurationError(f"ConvolutionLayer.n_in={self.n_in} but its input has {it.channels} "
-                                     "channels", field="n_in")
-        else:
-            layer = self
-        _conv_out(layer, it, layer.padding)
-        return layer
-
-    def output_type(self, it):
-        return InputType.convolutional(*_conv_out(self, it, self.padding), self.n_out)
-
-    def param_shapes(self):
-        return {"W": (self.n_out, self.n_in) + tuple(self.kernel_size), "b": (self.n_out,)}
-
-
-@dataclass(frozen=True)
-class SubsamplingLayer(Layer):
-    """Max or average pooling, NCHW, no parameters: [batch, c, h, w] -> [batch, c, h', w'].
-
-    ``stride`` defaults to ``kernel_size`` (non-overlapping windows).
-    """
-
-    pooling: str = "max"
-    kernel_size: tuple = (2, 2)
-    stride: tuple | None = None
-
-    input_kind: ClassVar[str] = CONVOLUTIONAL
-    output_kind: ClassVar[str] = CONVOLUTIONAL
-
-    def __post_init__(self):
-        self._check_choice("pooling", POOLING)
-        _pair(self, "kernel_size")
-        if self.stride is None:
-            object.__setattr__(self, "stride", self.kernel_size)
-        _pair(self, "stride")
-
-    def build(self, it):
-        _conv_out(self, it)
-        return self
-
-    def output_type(self, it):
-        return InputType.convolutional(*_conv_out(self, it), it.channels)
-
-    def param_shapes(self):
-        return {}
-
-
 _WRAPPABLE = (LSTM, GravesLSTM, SimpleRnn)
 
 
@@ -366,36 +270,3 @@ class LastTimeStep(Layer):
 def _both_directions(shapes: dict) -> dict:
     """A wrapped layer's parameter shapes for the forward ("f") and backward ("b") copies."""
     return {**{"f" + k: s for k, s in shapes.items()}, **{"b" + k: s for k, s in shapes.items()}}
-
-
-LAYER_TYPES: dict[str, type[Layer]] = {cls.__name__: cls for cls in (
-    LSTM, GravesLSTM, GravesBidirectionalLSTM, SimpleRnn, DenseLayer, OutputLayer, RnnOutputLayer,
-    ConvolutionLayer, SubsamplingLayer, Bidirectional, LastTimeStep)}
-
-
-def from_typed_dict(d, registry: dict, what: str):
-    """Build ``registry[d["type"]](**rest)`` with errors that name the unknown type or fields."""
-    if not isinstance(d, dict) or "type" not in d:
-        raise ConfigurationError(f"{what}: expected a dict with a 'type' key, got {short_repr(d)}")
-    kind = d["type"]
-    cls = registry.get(kind) if isinstance(kind, str) else None
-    if cls is None:
-        raise ConfigurationError(f"unknown {what} type {short_repr(kind)}; known: {', '.join(registry)}",
-                                 field="type")
-    names = {f.name for f in dataclasses.fields(cls)}
-    extra = sorted((k for k in d if k not in names and k != "type"), key=str)
-    if extra:
-        raise ConfigurationError(f"{kind}: unknown field(s) {short_repr(extra)}; known: {sorted(names)}",
-                                 field=str(extra[0]))
-    fields = {k: v for k, v in d.items() if k != "type"}
-    if "layer" in names and isinstance(fields.get("layer"), dict):       # wrappers hold a layer
-        fields["layer"] = layer_from_dict(fields["layer"])
-    try:
-        return cls(**fields)
-    except TypeError as exc:  # a missing required field
-        raise ConfigurationError(f"{kind}: {exc}") from None
-
-
-def layer_from_dict(d: dict) -> Layer:
-    """The inverse of ``Layer.to_dict``."""
-    return from_typed_dict(d, LAYER_TYPES, "layer")

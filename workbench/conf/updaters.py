@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from workbench.conf.fields import is_finite_number, short_repr
 from workbench.errors import ConfigurationError
-from workbench.conf.layers import from_typed_dict
+from workbench.conf.registry import from_typed_dict
 
 
 UNIT_INTERVAL = ("momentum", "beta1", "beta2", "rms_decay")     # decay rates: 0 <= x < 1

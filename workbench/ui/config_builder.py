@@ -25,13 +25,13 @@ import panel as pn
 import param
 
 from workbench.conf.configuration import BACKPROP_TYPES, DTYPES, GRADIENT_NORMALIZATIONS, MultiLayerConfiguration
-from workbench.conf.layers import ACTIVATIONS, BIDIRECTIONAL_MODES, LAYER_TYPES, LOSSES, POOLING, WEIGHT_INITS, Layer
+from workbench.conf.convolution import POOLING
+from workbench.conf.layers import ACTIVATIONS, BIDIRECTIONAL_MODES, LOSSES, WEIGHT_INITS, Layer
+from workbench.conf.registry import LAYER_TYPES
 from workbench.conf.preprocessors import PREPROCESSOR_TYPES
 from workbench.conf.python_code import to_python
 from workbench.conf.updaters import UPDATER_TYPES
-from workbench.data.batches import nth_batch
 from workbench.errors import ConfigurationError
-from workbench.nn.checks import data_problem
 from workbench.nn.network import runtime_layer
 from workbench.ui.session import WorkbenchSession
 
@@ -193,7 +193,6 @@ class ConfigBuilder(pn.viewable.Viewer):
         self._input_type = None
         self._empty_pps = False       # the loaded conf had input_preprocessors={} (not None)
         self._conf = None             # the last valid configuration built
-        self._sample = (None, None)   # (session.train_data, its first minibatch): what the network must fit
         self._quiet = False           # set while this object writes widgets or session.conf
         self._cards = pn.Column(sizing_mode="stretch_width")
         self._build_widgets()
@@ -401,7 +400,7 @@ class ConfigBuilder(pn.viewable.Viewer):
             conf, text, layer, field = None, str(exc), exc.layer, exc.field
         except Exception as exc:                           # never a traceback in the page
             conf, text, layer, field = None, f"{type(exc).__name__}: {exc}", None, None
-        problem = None if conf is None else self._data_problem(conf)
+        problem = None if conf is None else self.session.data_problem(conf)
         self._conf = conf
         self.param.update(message=text, valid=conf is not None, error_layer=layer, error_field=field,
                           data_fit=problem or "")
@@ -412,18 +411,6 @@ class ConfigBuilder(pn.viewable.Viewer):
             finally:
                 self._quiet = False
         self._refresh_views()
-
-    def _data_problem(self, conf) -> str | None:
-        """Why ``conf`` cannot train on the session's data (its first minibatch; None when it can)."""
-        data = self.session.train_data
-        if data is None:
-            return None
-        if self._sample[0] is not data:
-            try:
-                self._sample = (data, nth_batch(data, 0))
-            except Exception:                          # the Data view reports unreadable data
-                self._sample = (data, None)
-        return None if self._sample[1] is None else data_problem(conf, self._sample[1])
 
     def _on_session(self, *events) -> None:
         names = {e.name for e in events}

@@ -31,6 +31,7 @@ class WorkbenchSession(param.Parameterized):
 
     def __init__(self, task: str = DEFAULT_TASK, **params):
         super().__init__(**params)
+        self._sample = (None, None)       # (train_data, its first minibatch): what a network must fit
         self.available_backends = available_backends()
         self.select_task(task)
 
@@ -69,12 +70,19 @@ class WorkbenchSession(param.Parameterized):
             return ev
         return net.evaluate(self.test_data, labels=list(self.task.class_names or ()) or None)
 
-    def data_problem(self) -> str | None:
-        """Why the configuration cannot train on the training data (None when it can, or when
-        there is no valid configuration or data yet)."""
-        if self.conf is None or self.train_data is None:
+    def data_problem(self, conf=None) -> str | None:
+        """Why ``conf`` (default: the session's configuration) cannot train on the training data:
+        checked against its first minibatch, read once per data set. None when it can, or when
+        there is no configuration or readable data."""
+        conf = self.conf if conf is None else conf
+        if conf is None or self.train_data is None:
             return None
-        return data_problem(self.conf, nth_batch(self.train_data, 0))
+        if self._sample[0] is not self.train_data:
+            try:
+                self._sample = (self.train_data, nth_batch(self.train_data, 0))
+            except Exception:                           # the Data view reports unreadable data
+                self._sample = (self.train_data, None)
+        return None if self._sample[1] is None else data_problem(conf, self._sample[1])
 
     def start_training(self, epochs: int | None = None) -> BackgroundTrainer:
         """Train a new network (or continue the current one) in the background."""
