@@ -5,7 +5,7 @@ invalid, e.g. ``{"type": "LSTM", "n_out": 0, ...}``; wrappers nest theirs under 
 an optional explicit preprocessor spec per layer, and the network settings. Every change
 builds a ``MultiLayerConfiguration``: valid -> ``session.conf``, invalid -> ``session.conf =
 None`` and the error shown on the layer card it names. Forms are generated from the layer
-dataclasses' fields. The same state is reachable from code::
+dataclasses' fields; the spec functions are in ``layer_specs``. The same state is reachable from code::
 
     b = ConfigBuilder()
     b.add_layer("Bidirectional", layer="LSTM", mode="add")
@@ -18,151 +18,25 @@ import copy
 import dataclasses
 import io
 import json
-import math
 
-import numpy as np
 import panel as pn
 import param
 
 from workbench.conf.configuration import BACKPROP_TYPES, DTYPES, GRADIENT_NORMALIZATIONS, MultiLayerConfiguration
-from workbench.conf.convolution import POOLING
-from workbench.conf.layers import ACTIVATIONS, BIDIRECTIONAL_MODES, LOSSES, WEIGHT_INITS, Layer
-from workbench.conf.registry import LAYER_TYPES
+from workbench.conf.layers import Layer
 from workbench.conf.preprocessors import PREPROCESSOR_TYPES
+from workbench.conf.registry import LAYER_TYPES
 from workbench.conf.python_code import to_python
 from workbench.conf.updaters import UPDATER_TYPES
 from workbench.errors import ConfigurationError
-from workbench.nn.network import runtime_layer
+from workbench.ui.layer_specs import (
+    AUTO, CHOICES, LAYER_CHOICES, NETWORK_FIELDS, NO_NORMALIZATION, WRAPPED_CHOICES, as_spec, default_spec, describe,
+    field_kind, format_pair, layer_from_spec, network_spec, param_count, parse_pair, set_path, spec_from_layer,
+    typed_from_spec,
+)
 from workbench.ui.session import WorkbenchSession
 
-LAYER_CHOICES = ("LSTM", "GravesLSTM", "GravesBidirectionalLSTM", "Bidirectional", "SimpleRnn", "DenseLayer",
-                 "ConvolutionLayer", "SubsamplingLayer", "LastTimeStep", "RnnOutputLayer", "OutputLayer")
-WRAPPED_CHOICES = {"Bidirectional": ("LSTM", "GravesLSTM", "SimpleRnn"),
-                   "LastTimeStep": ("LSTM", "GravesLSTM", "SimpleRnn", "Bidirectional", "GravesBidirectionalLSTM")}
-CHOICES = {"activation": ACTIVATIONS, "gate_activation": ACTIVATIONS, "loss": LOSSES, "weight_init": WEIGHT_INITS,
-           "pooling": POOLING, "mode": BIDIRECTIONAL_MODES}
-PAIRS = ("kernel_size", "stride", "padding")
-AUTO = "auto"                        # no explicit preprocessor: inserted when the layer kinds call for it
-NO_NORMALIZATION = "none"
 ERROR_HEADER = "#f8d7da"
-NETWORK_FIELDS = ("backprop_type", "tbptt_fwd_length", "tbptt_back_length", "updater", "l1", "l2", "l1_bias",
-                  "l2_bias", "gradient_normalization", "gradient_normalization_threshold", "seed", "dtype")
-
-
-# ---- specs: plain dicts, possibly invalid ----
-def field_kind(f: dataclasses.Field) -> str:
-    """How a dataclass field is edited: "layer", "choice", "pair", "float", "int" or "text"."""
-    if f.name == "layer":
-        return "layer"
-    if f.name in CHOICES:
-        return "choice"
-    if f.name in PAIRS:
-        return "pair"
-    ann = str(f.type)
-    return "float" if "float" in ann else "int" if "int" in ann else "text"
-
-
-def parse_pair(text):
-    """ "3" -> 3, "3,2" / "3x2" -> (3, 2), "" -> None; anything else is returned unchanged, so that
-    validation reports it against its field."""
-    if not isinstance(text, str):
-        return text
-    parts = [p.strip() for p in text.replace("x", ",").split(",")]
-    if parts == [""]:
-        return None
-    try:
-        nums = tuple(int(p) for p in parts)
-    except ValueError:
-        return text
-    return nums[0] if len(nums) == 1 else nums
-
-
-def format_pair(v) -> str:
-    if v is None:
-        return ""
-    return ",".join(str(k) for k in v) if isinstance(v, (tuple, list)) else str(v)
-
-
-def default_spec(type_name: str, n_out: int = 32) -> dict:
-    """The spec of a new layer of this type: the dataclass defaults, ``n_out`` where required."""
-    if type_name not in LAYER_TYPES:
-        raise ValueError(f"unknown layer type {type_name!r}; known: {', '.join(LAYER_TYPES)}")
-    spec = {"type": type_name}
-    for f in dataclasses.fields(LAYER_TYPES[type_name]):
-        if f.name == "layer":
-            spec["layer"] = default_spec(WRAPPED_CHOICES[type_name][0], n_out)
-        elif f.default is not dataclasses.MISSING:
-            spec[f.name] = f.default
-        elif f.name == "n_out":
-            spec["n_out"] = n_out
-    return spec
-
-
-def convert_spec(old: dict, new_type: str) -> dict:
-    """``old`` as a layer of ``new_type``, keeping the fields both have; a recurrent layer turned
-    into a wrapper becomes the wrapped layer, a wrapper turned into a plain layer gives its fields."""
-    if new_type not in LAYER_TYPES:
-        raise ValueError(f"unknown layer type {new_type!r}; known: {', '.join(LAYER_TYPES)}")
-    source = old
-    while "layer" in source and "layer" not in LAYER_TYPES[new_type].__dataclass_fields__:
-        source = source["layer"]                                   # unwrapping
-    new = default_spec(new_type, source.get("n_out", 32))
-    if "layer" in new:
-        for inner in (old, old.get("layer")):              # wrap the old layer, else its wrapped one
-            if isinstance(inner, dict) and inner["type"] in WRAPPED_CHOICES[new_type]:
-                new["layer"] = copy.deepcopy(inner)
-                break
-    for k, v in source.items():
-        if k not in ("type", "layer") and k in new:
-            new[k] = copy.deepcopy(v)
-    return new
-
-
-def spec_from_layer(layer: Layer) -> dict:
-    spec = layer.to_dict()
-    if spec["type"] == "SubsamplingLayer" and spec["stride"] == spec["kernel_size"]:
-        spec["stride"] = None                                      # "same as the kernel"
-    return spec
-
-
-def layer_from_spec(spec: dict) -> Layer:
-    """The layer a spec describes; a wrapped layer's error names its field ``layer.<field>``."""
-    fields = {k: v for k, v in spec.items() if k != "type"}
-    if "layer" in fields:
-        try:
-            fields["layer"] = layer_from_spec(fields["layer"])
-        except ConfigurationError as exc:
-            raise ConfigurationError(exc.detail, field=f"layer.{exc.field}" if exc.field else "layer") from None
-    return LAYER_TYPES[spec["type"]](**fields)
-
-
-def _typed_from_spec(spec: dict, registry: dict):
-    return registry[spec["type"]](**{k: v for k, v in spec.items() if k != "type"})
-
-
-def _as_spec(value, registry: dict, what: str) -> dict | None:
-    """A type name, a dict or a config object as a spec dict."""
-    if value is None or value == AUTO:
-        return None
-    if isinstance(value, str):
-        if value not in registry:
-            raise ValueError(f"unknown {what} type {value!r}; known: {', '.join(registry)}")
-        if registry is LAYER_TYPES:
-            return default_spec(value)
-        return {"type": value, **{f.name: f.default for f in dataclasses.fields(registry[value])}}
-    if isinstance(value, dict):
-        return copy.deepcopy(value)
-    return spec_from_layer(value) if isinstance(value, Layer) else value.to_dict()
-
-
-def param_count(layer: Layer) -> int:
-    """Parameters of a built layer, counted from shapes (nothing allocated)."""
-    shapes = runtime_layer(layer, np, np.float32).param_shapes()
-    return int(sum(math.prod(s) for s in shapes.values()))
-
-
-def describe(spec: dict) -> str:
-    return spec["type"] + (f"({describe(spec['layer'])})" if isinstance(spec.get("layer"), dict) else "")
 
 
 class _Row:
@@ -201,7 +75,7 @@ class ConfigBuilder(pn.viewable.Viewer):
             self.load_configuration(conf)
         else:
             self._input_type = self.session.task.input_type if self.session.task else None
-            self._net = _network_spec(MultiLayerConfiguration.__dataclass_fields__)
+            self._net = network_spec(MultiLayerConfiguration.__dataclass_fields__)
             self._sync_network_widgets()
             self._validate()
         self.session.param.watch(self._on_session, ["task", "conf", "backend", "train_data"])
@@ -231,9 +105,9 @@ class ConfigBuilder(pn.viewable.Viewer):
         n_out = task.n_out if task is not None and LAYER_TYPES.get(type_name, Layer).is_output else 32
         spec = default_spec(type_name, n_out)
         if "layer" in fields:
-            spec["layer"] = _as_spec(fields.pop("layer"), LAYER_TYPES, "layer")
+            spec["layer"] = as_spec(fields.pop("layer"), LAYER_TYPES, "layer")
         for name, value in fields.items():
-            _set_path(spec, name, value)
+            set_path(spec, name, value)
         if index is None:
             index = len(self._rows)
             if self._rows and LAYER_TYPES[self._rows[-1].spec["type"]].is_output and not LAYER_TYPES[type_name].is_output:
@@ -344,23 +218,23 @@ class ConfigBuilder(pn.viewable.Viewer):
 
     def _apply(self, row: _Row, name: str, value) -> None:
         if name == "preprocessor":
-            row.pre = _as_spec(value, PREPROCESSOR_TYPES, "preprocessor")
+            row.pre = as_spec(value, PREPROCESSOR_TYPES, "preprocessor")
         elif name.startswith("preprocessor."):
             if row.pre is None:
                 raise ValueError(f"layer has no explicit preprocessor: set 'preprocessor' before {name!r}")
-            _set_path(row.pre, name.split(".", 1)[1], value, PREPROCESSOR_TYPES)
+            set_path(row.pre, name.split(".", 1)[1], value, PREPROCESSOR_TYPES)
         else:
-            _set_path(row.spec, name, value)
+            set_path(row.spec, name, value)
 
     def _apply_network(self, name: str, value) -> None:
         if name == "updater":
             old = self._net["updater"]
-            new = _as_spec(value, UPDATER_TYPES, "updater")
+            new = as_spec(value, UPDATER_TYPES, "updater")
             if isinstance(value, str):                         # a type change keeps lr, eps, ...
                 new.update({k: v for k, v in old.items() if k in new and k != "type"})
             self._net["updater"] = new
         elif name.startswith("updater."):
-            _set_path(self._net["updater"], name.split(".", 1)[1], value, UPDATER_TYPES)
+            set_path(self._net["updater"], name.split(".", 1)[1], value, UPDATER_TYPES)
         elif name in NETWORK_FIELDS:
             if name == "gradient_normalization" and value == NO_NORMALIZATION:
                 value = None
@@ -381,11 +255,11 @@ class ConfigBuilder(pn.viewable.Viewer):
                     if any(v is None for v in shape) and any(v is not None for v in shape):
                         raise ConfigurationError(f"{row.pre['type']}: give height, width and channels together, "
                                                  "or none of them to take them from the input")
-                    pps[i] = _typed_from_spec(row.pre, PREPROCESSOR_TYPES)
+                    pps[i] = typed_from_spec(row.pre, PREPROCESSOR_TYPES)
             except ConfigurationError as exc:
                 raise ConfigurationError(exc.detail, layer=i, field="input_preprocessors") from None
         try:
-            updater = _typed_from_spec(self._net["updater"], UPDATER_TYPES)
+            updater = typed_from_spec(self._net["updater"], UPDATER_TYPES)
         except ConfigurationError as exc:
             raise ConfigurationError(exc.detail, field=f"updater.{exc.field}") from None
         net = {k: v for k, v in self._net.items() if k != "updater"}
@@ -642,33 +516,3 @@ class ConfigBuilder(pn.viewable.Viewer):
                            sizing_mode="stretch_width")
         return pn.Row(layers, pn.Column(network, self._status, outputs, sizing_mode="stretch_width"),
                       sizing_mode="stretch_width")
-
-
-def _network_spec(fields) -> dict:
-    """Network settings from the MultiLayerConfiguration defaults."""
-    net = {name: fields[name].default for name in NETWORK_FIELDS}
-    net["updater"] = net["updater"].to_dict()
-    return net
-
-
-def _set_path(spec: dict, path: str, value, registry: dict = LAYER_TYPES) -> None:
-    """Set a dotted field path in a spec; ``type`` converts (layers) or replaces (others)."""
-    *head, last = path.split(".")
-    for key in head:
-        if not isinstance(spec.get(key), dict):
-            raise ValueError(f"{spec['type']} has no wrapped layer to set {path!r} in")
-        spec = spec[key]
-    cls = registry[spec["type"]]
-    names = [f.name for f in dataclasses.fields(cls)]
-    if last == "type":
-        new = convert_spec(spec, value) if registry is LAYER_TYPES else _as_spec(value, registry, "type")
-        spec.clear()
-        spec.update(new)
-        return
-    if last not in names:
-        raise ValueError(f"{spec['type']} has no field {last!r}; fields: {', '.join(names)}")
-    if last == "layer":
-        value = _as_spec(value, LAYER_TYPES, "layer")
-    elif last in PAIRS:
-        value = parse_pair(value)
-    spec[last] = value
