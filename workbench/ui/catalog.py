@@ -19,7 +19,8 @@ class Task:
 
     ``load()`` returns ``(train, test)``: iterators (or DataSets) of minibatches; ``test`` may be
     None. ``kind`` is "classification", "regression" or "characters" (next-character
-    prediction; the train iterator is a ``CharacterIterator``).
+    prediction; the train iterator is a ``CharacterIterator``). ``step_unit`` names one
+    time step of the data, for the loss per step ("nats per character").
     """
 
     name: str
@@ -31,6 +32,7 @@ class Task:
     default_config: Callable
     class_names: tuple | None = None
     epochs: int = 20
+    step_unit: str = "labelled step"   # what one step of the loss is: "character", "month", ...
 
 
 def _uci():
@@ -72,28 +74,29 @@ TASKS = {task.name: task for task in (
     Task("UCI synthetic control", "600 control charts of 60 steps, 6 classes; the label sits at the last step "
          "(many-to-one, a labels mask).", "classification", InputType.recurrent(1), 6, _uci,
          _rnn([GravesLSTM(32), RnnOutputLayer(6)], 1, lr=0.02, gradient_normalization="clip_elementwise",
-              gradient_normalization_threshold=0.5), bundled.UCI_CLASS_NAMES),
+              gradient_normalization_threshold=0.5), bundled.UCI_CLASS_NAMES, step_unit="series"),
     Task("JapaneseVowels", "640 utterances of 7-29 frames with 12 cepstrum features, 9 speakers: variable "
          "lengths, padded and masked; standardised.", "classification", InputType.recurrent(12), 9,
          _japanese_vowels, _rnn([GravesLSTM(64), RnnOutputLayer(9)], 12, lr=0.005, seed=1),
-         bundled.JAPANESE_VOWELS_CLASSES, epochs=30),
+         bundled.JAPANESE_VOWELS_CLASSES, epochs=30, step_unit="utterance"),
     Task("Airline passengers", "Monthly passengers 1949-1960: predict next month's log change; the last 24 "
          "months are the test.", "regression", InputType.recurrent(1), 1, _airline,
-         _rnn([LSTM(32), RnnOutputLayer(1, loss="mse", activation="identity")], 1, seed=4), epochs=30),
+         _rnn([LSTM(32), RnnOutputLayer(1, loss="mse", activation="identity")], 1, seed=4), epochs=30,
+         step_unit="month"),
     Task("Tiny Shakespeare", "1.1 MB of Shakespeare, one character per step: a character model trained with "
          "truncated BPTT.", "characters", InputType.recurrent(65), 65, _shakespeare,
          _rnn([LSTM(128), RnnOutputLayer(65)], 65, lr=0.005, backprop_type="tbptt", tbptt_fwd_length=50),
-         epochs=10),
+         epochs=10, step_unit="character"),
     Task("Moving shapes (video)", "Generated 10x10 videos of a shape moving in one of 4 directions: "
          "convolution per frame, LSTM over time.", "classification",
          InputType.recurrent(100, height=10, width=10, channels=1), 4, _moving_shapes,
          lambda: MultiLayerConfiguration(
              [ConvolutionLayer(8, kernel_size=3, padding=1), SubsamplingLayer("max", 2), LSTM(24),
               RnnOutputLayer(4)], input_type=InputType.recurrent(100, height=10, width=10, channels=1),
-             updater=Adam(0.01), seed=7), bundled.MOVING_SHAPES_CLASSES, epochs=15),
+             updater=Adam(0.01), seed=7), bundled.MOVING_SHAPES_CLASSES, epochs=15, step_unit="video"),
     Task("Shifted symbols (future context)", "Label each step with the symbol two steps later: only a "
          "bidirectional layer can see it.", "classification", InputType.recurrent(2), 2, _shifted_symbols,
-         _rnn([Bidirectional(LSTM(16)), RnnOutputLayer(2)], 2, lr=0.02, seed=1), ("0", "1"), epochs=15),
+         _rnn([Bidirectional(LSTM(16)), RnnOutputLayer(2)], 2, lr=0.02, seed=1), ("0", "1"), epochs=15, step_unit="symbol"),
 )}
 
 DEFAULT_TASK = "UCI synthetic control"

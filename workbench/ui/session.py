@@ -27,6 +27,7 @@ class WorkbenchSession(param.Parameterized):
     backend = param.Selector(default="numpy", objects=["numpy", "cupy", "auto"])
     net = param.ClassSelector(class_=MultiLayerNetwork, allow_None=True, doc="the network trained or loaded")
     trainer = param.ClassSelector(class_=BackgroundTrainer, allow_None=True)
+    epochs = param.Integer(default=20, bounds=(1, 100_000), doc="epochs of the next training run")
     run_ended = param.Event(doc="fires when a training run has ended (finished, stopped or failed)")
 
     def __init__(self, task: str = DEFAULT_TASK, **params):
@@ -42,7 +43,8 @@ class WorkbenchSession(param.Parameterized):
         self.stop_training()
         task = TASKS[name]
         train, test = task.load()
-        self.param.update(task=task, train_data=train, test_data=test, conf=task.default_config(), net=None)
+        self.param.update(task=task, train_data=train, test_data=test, conf=task.default_config(), net=None,
+                          epochs=task.epochs)
 
     def use_data(self, train, test=None) -> None:
         """Train on other data (for example uploaded CSV files) with the current task settings."""
@@ -85,14 +87,15 @@ class WorkbenchSession(param.Parameterized):
         return None if self._sample[1] is None else data_problem(conf, self._sample[1])
 
     def start_training(self, epochs: int | None = None) -> BackgroundTrainer:
-        """Train a new network (or continue the current one) in the background."""
+        """Train a new network (or continue the current one) in the background for ``epochs``
+        (default: ``self.epochs``)."""
         problem = self.data_problem()
         if problem:
             raise InvalidInputError(f"the network does not fit the training data ({problem}); change it in "
                                     "the Build view")
         self.stop_training()
         net = self.net if self.net is not None and self.net.conf == self.conf else self.new_network()
-        trainer = BackgroundTrainer(net, self.train_data, epochs=epochs or self.task.epochs,
+        trainer = BackgroundTrainer(net, self.train_data, epochs=epochs or self.epochs,
                                     evaluate=self.evaluate if self.test_data is not None else None)
         self.trainer = trainer.start()
         return trainer

@@ -1,8 +1,8 @@
-"""Pieces every view uses: messages with an explicit kind, and cleaning up when the page goes.
+"""Pieces every view uses: messages with an explicit kind, help texts, cleaning up when the page goes.
 
-A view mixes in :class:`Messages`, calls ``say(text, kind)`` (the kind is set with the text, never
-guessed from it) and shows the message in an Alert with :func:`show_message`; it registers its
-``close`` with :func:`on_session_end`.
+A tab's state mixes in :class:`Messages` and calls ``say(text, kind)`` (the kind is set with the
+text, never guessed from it); its view shows them with :func:`message_pane`, explains itself
+with :func:`help_text`, and registers its ``close`` with :func:`on_session_end`.
 """
 from __future__ import annotations
 
@@ -32,6 +32,21 @@ def show_message(alert, messages: Messages) -> None:
     """Put ``messages``' text into the Alert pane ``alert`` (hidden while there is none)."""
     alert.param.update(object=messages.message, alert_type=ALERT_TYPES[messages.message_kind],
                        visible=bool(messages.message))
+
+
+def message_pane(messages: Messages, **kw) -> pn.pane.Alert:
+    """An Alert that always shows ``messages``' latest message in its kind's colour."""
+    alert = pn.pane.Alert("", sizing_mode="stretch_width", **kw)
+    show_message(alert, messages)
+    messages.param.watch(lambda *_: show_message(alert, messages), ["message", "message_kind"])
+    return alert
+
+
+def help_text(text: str) -> pn.pane.Markdown:
+    """A tab's short explanation (what each chart shows, what to try), in a quiet style."""
+    return pn.pane.Markdown(text, css_classes=["wb-help"], sizing_mode="stretch_width",
+                            styles={"color": "#444", "background": "#f6f8fa", "border-left": "4px solid #4a90d9",
+                                    "padding": "0 12px", "border-radius": "4px"})
 
 
 def on_session_end(callback) -> None:
