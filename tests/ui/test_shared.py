@@ -3,10 +3,7 @@ import pytest
 
 pn = pytest.importorskip("panel")
 
-from workbench.ui.shared import ALERT_TYPES, Messages, show_message  # noqa: E402
-from workbench.ui.session import WorkbenchSession  # noqa: E402
-from workbench.ui.step_explorer import StepExplorer  # noqa: E402
-from workbench.ui.training_monitor import TrainingMonitor  # noqa: E402
+from workbench.ui.shared import ALERT_TYPES, Messages, message_pane, show_message  # noqa: E402
 
 
 def test_say_sets_text_and_kind_together():
@@ -23,11 +20,11 @@ def test_say_sets_text_and_kind_together():
         m.say("x", "danger")                          # only the four kinds exist
 
 
-def test_views_report_kinds_not_wording():
-    mon = TrainingMonitor(WorkbenchSession("UCI synthetic control"))
-    assert mon.load_bytes(b"not a zip") is None
-    assert mon.message_kind == "error" and mon._message_pane.alert_type == "danger"
-    step = StepExplorer(session=WorkbenchSession("Shifted symbols (future context)"))
-    assert step.step() == 0                                   # a bidirectional network cannot step
-    assert step.message_kind == "warning" and "bidirectional" in step.message
-    assert step._message_pane.alert_type == "warning" and step._message_pane.visible
+def test_message_pane_follows_the_kind():
+    m = Messages()
+    alert = message_pane(m)
+    assert not alert.visible
+    m.say("careful", "warning")
+    assert alert.visible and alert.alert_type == "warning" and alert.object == "careful"
+    m.clear_message()
+    assert not alert.visible

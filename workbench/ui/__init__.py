@@ -5,10 +5,10 @@
 JupyterLab (``pn.extension("plotly", "codeeditor", inline=True)``).
 """
 from workbench.ui.app import app
-from workbench.ui.config_builder import ConfigBuilder
-from workbench.ui.data_inspector import DataInspector
+from workbench.ui.build import ConfigBuilder
+from workbench.ui.data import DataInspector
 from workbench.ui.session import WorkbenchSession
-from workbench.ui.step_explorer import StepExplorer
-from workbench.ui.training_monitor import TrainingMonitor
+from workbench.ui.step import StepExplorer
+from workbench.ui.train import TrainingMonitor
 
 __all__ = ["ConfigBuilder", "DataInspector", "StepExplorer", "TrainingMonitor", "WorkbenchSession", "app"]

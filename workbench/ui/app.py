@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import panel as pn
 
-from workbench.ui.config_builder import ConfigBuilder
-from workbench.ui.data_inspector import DataInspector
+from workbench.ui.build import ConfigBuilder
+from workbench.ui.data import DataInspector
 from workbench.ui.session import WorkbenchSession
 from workbench.ui.shared import on_session_end
-from workbench.ui.step_explorer import StepExplorer
-from workbench.ui.training_monitor import TrainingMonitor
+from workbench.ui.step import StepExplorer
+from workbench.ui.train import TrainingMonitor
 
 INTRO = ("**RNN Workbench** - build a recurrent network, look at the padded data and its masks, train it with "
          "(truncated) BPTT and step through its predictions one time step at a time. It opens on a real data "

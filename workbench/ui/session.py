@@ -37,19 +37,20 @@ class WorkbenchSession(param.Parameterized):
         self.select_task(task)
 
     def select_task(self, name: str) -> None:
-        """Load a catalog task: its data, and its default network configuration."""
+        """Load a catalog task: its data, and its default network configuration (the previous
+        run, trained on other data, is dropped: ``trainer`` and ``net`` become None)."""
         if name not in TASKS:
             raise ValueError(f"unknown task {name!r}; known: {', '.join(TASKS)}")
         self.stop_training()
         task = TASKS[name]
         train, test = task.load()
         self.param.update(task=task, train_data=train, test_data=test, conf=task.default_config(), net=None,
-                          epochs=task.epochs)
+                          trainer=None, epochs=task.epochs)
 
     def use_data(self, train, test=None) -> None:
         """Train on other data (for example uploaded CSV files) with the current task settings."""
         self.stop_training()
-        self.param.update(train_data=train, test_data=test, net=None)
+        self.param.update(train_data=train, test_data=test, net=None, trainer=None)
 
     def new_network(self) -> MultiLayerNetwork:
         """A freshly initialised network from ``conf`` on the chosen backend."""
