@@ -101,3 +101,36 @@ def test_sampling_is_seeded_and_learns_a_pattern():
     assert a == sample_characters(net, it, "abca", 20, temperature=0.2, seed=3)
     assert len(a) == 20 and a.startswith("babcab")
     assert net.rnn_get_previous_state(0) == {}
+
+
+def test_snapshot_is_taken_between_updates_while_training():
+    """Each snapshot equals the same network trained alone for the snapshot's number of updates."""
+    from workbench.conf import LSTM, InputType, MultiLayerConfiguration, RnnOutputLayer
+    rng = np.random.default_rng(0)
+    batches = [DataSet(rng.normal(size=(16, 3, 20)), np.eye(2)[rng.integers(0, 2, (16, 20))].transpose(0, 2, 1))
+               for _ in range(4)]
+    conf = MultiLayerConfiguration([LSTM(16), RnnOutputLayer(2)], input_type=InputType.recurrent(3), seed=1,
+                                   dtype="float64")
+    net = MultiLayerNetwork(conf).init()
+    trainer = BackgroundTrainer(net, batches, epochs=40).start()
+    try:
+        snaps = []
+        while trainer.alive and len(snaps) < 6:
+            snaps.append(trainer.snapshot())
+            time.sleep(0.01)
+    finally:
+        trainer.stop(wait=10)
+    counts = [s.iteration_count for s in snaps]
+    assert not trainer.alive and len(set(counts)) > 2, counts
+    for snap in snaps[1::2]:
+        k = snap.iteration_count
+        alone = MultiLayerNetwork(conf).init()
+        if k >= 4:
+            alone.fit(batches, epochs=k // 4)
+        if k % 4:
+            alone.fit(batches[:k % 4])
+        for name, value in alone.params().items():
+            np.testing.assert_array_equal(snap.params()[name], value, err_msg=f"{name} after {k} updates")
+    final = trainer.snapshot()                   # after the run: a plain copy
+    for name, value in net.params().items():
+        np.testing.assert_array_equal(final.params()[name], value)

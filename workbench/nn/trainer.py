@@ -66,6 +66,8 @@ class BackgroundTrainer:
         self.started_at = self.finished_at = None
         self._stop, self._running = threading.Event(), threading.Event()
         self._thread = None
+        self._updating = threading.Lock()          # held by the training thread while parameters change
+        self._snapshot_wanted = threading.Event()
 
     @property
     def progress(self) -> float:
@@ -104,6 +106,14 @@ class BackgroundTrainer:
             self._thread.join(timeout)
         return self._thread is None or not self._thread.is_alive()
 
+    def snapshot(self) -> "MultiLayerNetwork":
+        """A copy of the network (``net.copy()``) taken between two parameter updates, never a
+        torn mixture of two, also while the training thread runs."""
+        self._snapshot_wanted.set()
+        with self._updating:
+            self._snapshot_wanted.clear()
+            return self.net.copy()
+
     @property
     def alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
@@ -114,15 +124,22 @@ class BackgroundTrainer:
         h.epochs.append(epoch)
         h.infos.append(info)
         h.scores.append(score)                     # last: len(scores) marks a complete entry
-        while not self._running.is_set():         # paused: wait, but notice a stop
-            self._running.wait(0.05)
+        self._updating.release()                   # between updates: a snapshot may copy now
+        try:
+            while self._snapshot_wanted.is_set():   # let it take the lock before we take it back
+                time.sleep(0.0005)
+            while not self._running.is_set():     # paused: wait, but notice a stop
+                self._running.wait(0.05)
+        finally:
+            self._updating.acquire()
         if self._stop.is_set():
             raise _Stop
 
     def _run(self):
         try:
             for _ in range(self.epochs):
-                self.net.fit(self.data, epochs=1, listeners=[self._listener])
+                with self._updating:
+                    self.net.fit(self.data, epochs=1, listeners=[self._listener])
                 if self.evaluate is not None:
                     self.history.evaluations.append((self.net.epoch_count - 1, self.evaluate(self.net)))
                 if self._stop.is_set():
