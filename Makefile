@@ -31,9 +31,12 @@ fuzz: venv
 # The workbench app at http://localhost:$(PORT)/workbench. One BLAS thread by default: the app's
 # networks are small, and OpenBLAS's spinning worker threads would take the cores the browser and
 # the server need (training in the page went from 45% to 17% slower than alone on 2 cores).
+# A closed tab's session (and its training) ends within ~6 s, not Bokeh's default 15-32 s (a
+# shorter lifetime could drop a page whose JavaScript is still loading).
 run: venv
 	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} \
 	$(PY) -m panel serve apps/workbench.py --port $(PORT) --address 0.0.0.0 \
+		--check-unused-sessions 1000 --unused-session-lifetime 5000 \
 		--allow-websocket-origin=localhost:$(PORT) --allow-websocket-origin=127.0.0.1:$(PORT)
 
 # JupyterLab on the teaching notebooks (offline: they load Panel's JavaScript inline).

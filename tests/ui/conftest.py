@@ -44,10 +44,10 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(scope="session")
 def app_url():
-    """The app served as ``panel serve`` would, one session per page; stopped at the end."""
-    from workbench.ui.app import app
+    """The page served as ``panel serve`` would, one session per browser page; stopped at the end."""
+    from workbench.ui.app import page
     port = _free_port()
-    server = pn.serve(lambda: app(), port=port, address="127.0.0.1", threaded=True, show=False, verbose=False,
+    server = pn.serve(lambda: page(), port=port, address="127.0.0.1", threaded=True, show=False, verbose=False,
                       check_unused_sessions_milliseconds=500, unused_session_lifetime_milliseconds=500)
     _wait_port(port)
     yield f"http://127.0.0.1:{port}/"

@@ -1,33 +1,143 @@
-"""The workbench app: the four views over one session, as served by ``make run``."""
+"""The workbench app: the four tabs over one session.
+
+``page()`` is the served page (``make run``): a FastListTemplate whose URL carries the
+experiment and the lesson flags (``url_state``). ``app()`` is the same tabs as one layout, for
+a notebook cell (templates cannot show in a notebook).
+"""
 from __future__ import annotations
 
 import panel as pn
 
+from workbench.errors import WorkbenchError
 from workbench.ui.build import ConfigBuilder
+from workbench.ui.catalog import DEFAULT_TASK, TASKS
 from workbench.ui.data import DataInspector
 from workbench.ui.session import WorkbenchSession
-from workbench.ui.shared import on_session_end
+from workbench.ui.shared import Messages, message_pane, on_session_end
 from workbench.ui.step import StepExplorer
 from workbench.ui.train import TrainingMonitor
+from workbench.ui.url_state import (
+    TABS, decode_conf, experiment_query, first_values, hidden, parse_epochs, search_string,
+)
 
 INTRO = ("**RNN Workbench** - build a recurrent network, look at the padded data and its masks, train it with "
          "(truncated) BPTT and step through its predictions one time step at a time. It opens on a real data "
          "set with a sensible network: press **Start** in the Train tab.")
 
+ABOUT = """
+### RNN Workbench
 
-def app(session: WorkbenchSession | None = None) -> pn.viewable.Viewable:
-    """The Build / Data / Train / Step tabs sharing ``session`` (a new one by default).
+The DL4J guide "Recurrent Neural Networks in DL4J", re-created in Python, as four tabs:
 
-    In a server session its background work stops when the browser session closes.
-    """
-    session = session or WorkbenchSession()
+- **Build**: the network, layer by layer; every field has a tooltip with its DL4J name. The
+  table shows the preprocessors inserted between layer kinds and the parameter counts.
+- **Data**: the padded minibatch the network sees, with its features and labels masks.
+- **Train**: the loss of every update, the evaluation after each epoch, per-layer statistics
+  and the TBPTT timeline, live.
+- **Step**: `rnn_time_step` one step at a time, with the hidden and cell state of every unit.
+
+The page's address holds the task, the network, the epochs and the seed: copy it to share the
+experiment. Teachers add `hide=` to make a focused exercise, e.g. `?task=Tiny+Shakespeare&hide=data,step`
+(see the README, "Lesson links").
+
+**Notebooks** (`make notebooks` opens them in JupyterLab), one per section of the guide:
+01 data and masks · 02 truncated BPTT · 03 masking and sequence classification ·
+04 combining layers · 05 `rnn_time_step` · 06 importing time series.
+"""
+
+
+def _tabs(session: WorkbenchSession, hide: set = frozenset()):
+    """The four views, and Tabs holding those not in ``hide`` (lower-case tab names); opening
+    Step takes the latest parameters."""
     views = {"Build": ConfigBuilder(session=session), "Data": DataInspector(session=session),
              "Train": TrainingMonitor(session=session), "Step": StepExplorer(session=session)}
-    tabs = pn.Tabs(*views.items(), dynamic=False, sizing_mode="stretch_width")
-    step_index = list(views).index("Step")
-    tabs.param.watch(lambda e: e.new == step_index and views["Step"].sync_network(), "active")
-
+    shown = [name for name in views if name.lower() not in hide]
+    tabs = pn.Tabs(*((name, views[name]) for name in shown), dynamic=False, sizing_mode="stretch_width")
+    tabs.param.watch(lambda e: shown[e.new] == "Step" and views["Step"].sync_network(), "active")
     on_session_end(session.close)                     # each view registers its own close
+    tabs.shown = shown
+    return views, tabs
+
+
+def app(session: WorkbenchSession | None = None) -> pn.viewable.Viewable:
+    """The Build / Data / Train / Step tabs sharing ``session`` (a new one by default), as one
+    layout. In a server session its background work stops when the browser session closes."""
+    session = session or WorkbenchSession()
+    views, tabs = _tabs(session)
     layout = pn.Column(pn.pane.Markdown(INTRO), tabs, sizing_mode="stretch_width")
-    layout.session, layout.views = session, views
+    layout.session, layout.views, layout.tabs = session, views, tabs
     return layout
+
+
+def page(query: dict | None = None) -> pn.template.FastListTemplate:
+    """The served page; ``query`` (default: the page URL's) restores an experiment and hides
+    what a lesson link names (see ``url_state``). The URL follows every later edit."""
+    query = first_values(pn.state.session_args) if query is None else query
+    notices = Messages()
+    session = _session_from(query, notices)
+    views, tabs = _tabs(session, hidden(query))
+    _apply_lesson(query, views, tabs, notices)
+
+    task_name = pn.pane.Markdown(pn.bind(lambda task: f"Task: **{task.name}**", session.param.task),
+                                 styles={"color": "white"}, margin=(0, 20))
+    help_button = pn.widgets.Button(name="Notebooks & help", button_type="light", width=150,
+                                    description="What the tabs do, how links work, and the teaching notebooks")
+    template = pn.template.FastListTemplate(
+        title="RNN Workbench", header=[pn.Row(task_name, help_button, align="center")],
+        main=[message_pane(notices), tabs], modal=[pn.pane.Markdown(ABOUT)], accent="#1f5f8b",
+        theme_toggle=False, main_layout=None)
+    help_button.on_click(lambda _: template.open_modal())
+    template.session, template.views, template.tabs = session, views, tabs
+    _follow_in_url(session, query)
+    return template
+
+
+def _session_from(query: dict, notices: Messages) -> WorkbenchSession:
+    """A session on the link's task, configuration and epochs; what cannot be used is said."""
+    name = query.get("task", DEFAULT_TASK)
+    problems = []
+    if name not in TASKS:
+        problems.append(f"the task {name[:60]!r} is not one of the workbench's, so {DEFAULT_TASK!r} opened")
+        name = DEFAULT_TASK
+    session = WorkbenchSession(name)
+    for key, use in (("conf", lambda text: setattr(session, "conf", decode_conf(text))),
+                     ("epochs", lambda text: setattr(session, "epochs", parse_epochs(text)))):
+        if key in query:
+            try:
+                use(query[key])
+            except WorkbenchError as exc:
+                problems.append(f"its {key} could not be used ({exc}), so the task's default is shown")
+    if problems:
+        notices.say("This link is damaged: " + "; ".join(problems) + ".", "warning")
+    return session
+
+
+def _apply_lesson(query: dict, views: dict, tabs: pn.Tabs, notices: Messages) -> None:
+    """Hide the tabs and controls the link names; open the tab it names."""
+    names, known = hidden(query), set(TABS)
+    for tab, view in views.items():
+        for control, widget in getattr(view, "controls", {}).items():
+            known |= {control, f"{tab.lower()}.{control}"}
+            if control in names or f"{tab.lower()}.{control}" in names:
+                widget.visible = False
+    shown = [tab.lower() for tab in tabs.shown]
+    if query.get("tab", "").lower() in shown:
+        tabs.active = shown.index(query["tab"].lower())
+    unknown = sorted(names - known)
+    if unknown:
+        notices.say(f"This link hides {', '.join(unknown)}, which the page does not have; it can hide the tabs "
+                    f"{', '.join(TABS)} and these controls: {', '.join(sorted(known - set(TABS)))}.", "warning")
+
+
+def _follow_in_url(session: WorkbenchSession, query: dict) -> None:
+    """Keep the page URL equal to the experiment as the user edits it (lesson flags kept)."""
+    location = pn.state.location
+    if location is None:
+        return
+
+    def write(*_):
+        if session.task is not None:
+            location.search = search_string(experiment_query(session.task, session.conf, session.epochs), query)
+
+    session.param.watch(write, ["task", "conf", "epochs"])
+    write()
