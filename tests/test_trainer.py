@@ -134,3 +134,53 @@ def test_snapshot_is_taken_between_updates_while_training():
     final = trainer.snapshot()                   # after the run: a plain copy
     for name, value in net.params().items():
         np.testing.assert_array_equal(final.params()[name], value)
+
+
+def test_updates_carry_step_counts_and_histograms_are_recorded():
+    """Each info says how many labelled steps its segment scored; histograms come at the cadence."""
+    mask = np.ones((16, 10), np.float32)
+    mask[:8, 7:] = 0                                        # half the series end after 7 steps
+    net = make_net(backprop_type="tbptt", tbptt_fwd_length=4)
+    data = ListDataSetIterator(DataSet(X, Y, features_mask=mask, labels_mask=mask), 16)
+    trainer = BackgroundTrainer(net, data, epochs=2, histogram_every=0.0).start()
+    assert trainer.join(30) and trainer.state == "finished"
+    infos = trainer.history.infos
+    assert [i["labelled_steps"] for i in infos[:3]] == [16 * 4, 8 * 3 + 8 * 4, 8 * 0 + 8 * 2]
+    assert all(i["examples"] == 16 and i["length"] == 10 and i["learning_rate"] == net.conf.updater.lr
+               for i in infos)
+    h = trainer.history.histograms                          # every update (histogram_every=0)
+    assert [it for it, _ in h] == trainer.history.iterations
+    assert h[-1][1]["activations"][0] is None               # the probe's 8 series have no real step in 8..9
+    last = h[-2][1]                                         # segment 4..7: steps 4, 5, 6 of the probe are real
+    assert set(last) == {"parameters", "gradients", "activations"}
+    for kind in last:
+        s = last[kind][0]                                   # the LSTM layer
+        assert s["counts"].shape == (30,) and s["edges"].shape == (31,) and s["percentiles"].shape == (7,)
+        assert s["edges"][0] == s["percentiles"][0] and s["edges"][-1] == s["percentiles"][-1]
+    assert last["parameters"][0]["counts"].sum() == sum(p.size for p in net.layers[0].params.values())
+    assert last["activations"][0]["counts"].sum() == 8 * 3 * 8     # probe examples x real steps x units
+    assert type(net.updater).__name__ == "UpdaterState"     # the gradient tap is gone after the run
+
+
+def test_active_seconds_leave_out_the_pauses():
+    net = make_net()
+    trainer = BackgroundTrainer(net, [DataSet(X, Y)] * 50, epochs=1000).start()
+    time.sleep(0.3)
+    trainer.pause()
+    time.sleep(0.6)
+    assert trainer.active_seconds < 0.45                    # the pause does not count
+    trainer.resume()
+    time.sleep(0.2)
+    trainer.stop(wait=5)
+    wall = trainer.finished_at - trainer.started_at
+    assert wall > 1.0 and trainer.active_seconds == pytest.approx(wall - 0.6, abs=0.15)
+
+
+def test_the_gradient_histogram_is_of_the_gradient_not_of_the_update():
+    net = make_net()
+    want, _ = make_net().compute_gradient_and_score(DataSet(X, Y))     # the first update's gradient
+    trainer = BackgroundTrainer(net, [DataSet(X, Y)], epochs=1, histogram_every=0.0).start()
+    assert trainer.join(30)
+    got = trainer.history.histograms[0][1]["gradients"][1]              # the output layer
+    flat = np.concatenate([want["1_W"].ravel(), want["1_b"].ravel()])
+    np.testing.assert_allclose(got["percentiles"], np.percentile(flat, [0, 5, 25, 50, 75, 95, 100]), rtol=1e-5)

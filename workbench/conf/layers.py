@@ -199,8 +199,13 @@ class Bidirectional(Layer):
     output_kind: ClassVar[str] = RECURRENT
     is_bidirectional: ClassVar[bool] = True
 
+    @classmethod
+    def accepts(cls, layer_type: type) -> bool:
+        """Whether a layer of ``layer_type`` can be wrapped: LSTM, GravesLSTM or SimpleRnn."""
+        return layer_type in _WRAPPABLE
+
     def __post_init__(self):
-        if type(self.layer) not in _WRAPPABLE:
+        if not self.accepts(type(self.layer)):
             raise ConfigurationError(f"Bidirectional.layer must be one of "
                                      f"{', '.join(c.__name__ for c in _WRAPPABLE)}, got {short_repr(self.layer)}",
                                      field="layer")
@@ -234,10 +239,16 @@ class LastTimeStep(Layer):
     input_kind: ClassVar[str] = RECURRENT
     output_kind: ClassVar[str] = FEED_FORWARD
 
+    @classmethod
+    def accepts(cls, layer_type: type) -> bool:
+        """Whether a layer of ``layer_type`` can be wrapped: one that maps sequences to sequences
+        and computes no loss."""
+        return (isinstance(layer_type, type) and issubclass(layer_type, Layer) and layer_type.input_kind == RECURRENT
+                and layer_type.output_kind == RECURRENT and not layer_type.is_output)
+
     def __post_init__(self):
         inner = self.layer
-        if (not isinstance(inner, Layer) or inner.input_kind != RECURRENT or inner.output_kind != RECURRENT
-                or inner.is_output):
+        if not self.accepts(type(inner)):
             raise ConfigurationError(f"LastTimeStep.layer must be a recurrent layer configuration such as "
                                      f"LSTM(32), got {short_repr(inner)}", field="layer")
 

@@ -3,6 +3,10 @@
 ``BackgroundTrainer`` is what the workbench's training view (and a notebook) drives: it calls
 ``net.fit`` one epoch at a time in a daemon thread, appends every update to ``history``
 (readers take ``history.since(k)`` snapshots while it runs) and evaluates after each epoch.
+Each update's ``info`` also says how many labelled steps its segment scored (``"labelled_steps"``,
+for the loss per step), the minibatch's ``"examples"`` and ``"length"`` (time steps) and the
+updater's ``"learning_rate"``. Every ``histogram_every`` seconds the history takes a
+:func:`summary` (histogram and percentiles) of each layer's parameters, gradients and activations.
 Stop takes effect right after the current parameter update; a NaN/inf score stops with the
 error message and the last finite parameters.
 """
@@ -13,7 +17,12 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+from workbench.backend import array_module, to_numpy
 from workbench.nn.training import TrainingDivergedError
+
+HISTOGRAM_BINS = 30
+PERCENTILES = (0, 5, 25, 50, 75, 95, 100)
+PROBE_EXAMPLES = 8                   # activations are those of the current minibatch's first examples
 
 
 class _Stop(Exception):
@@ -29,6 +38,7 @@ class History:
     scores: list = field(default_factory=list)
     infos: list = field(default_factory=list)          # the listener's info dicts
     evaluations: list = field(default_factory=list)    # (epoch, evaluation object) after each epoch
+    histograms: list = field(default_factory=list)     # (iteration, {kind: [summary or None per layer]})
 
     def __len__(self):
         return len(self.scores)
@@ -38,6 +48,63 @@ class History:
         n = len(self.scores)
         return {"iterations": self.iterations[k:n], "epochs": self.epochs[k:n], "scores": self.scores[k:n],
                 "infos": self.infos[k:n]}
+
+
+def summary(a) -> dict | None:
+    """``counts`` (HISTOGRAM_BINS,) over ``edges`` (HISTOGRAM_BINS + 1,) from the finite values'
+    min to max, and their ``percentiles`` (PERCENTILES); None for an array with none."""
+    xp = array_module(a)
+    a = a.reshape(-1)
+    a = a[xp.isfinite(a)]
+    if a.size == 0:
+        return None
+    counts, edges = xp.histogram(a, bins=HISTOGRAM_BINS)
+    return {"counts": to_numpy(counts), "edges": to_numpy(edges),
+            "percentiles": to_numpy(xp.percentile(a, PERCENTILES))}
+
+
+def labelled_steps(ds, t0: int, t1: int) -> int:
+    """Label steps the loss counts in steps t0..t1-1 of DataSet ``ds`` (as the network masks them:
+    the labels mask, else the features mask for per-step labels, else every step)."""
+    per_step = ds.labels.ndim == 3
+    mask = ds.labels_mask if ds.labels_mask is not None else (ds.features_mask if per_step else None)
+    if mask is None:
+        return ds.labels.shape[0] * ((t1 - t0) if per_step else 1)
+    return int((mask[:, t0:t1] if mask.ndim == 2 and per_step else mask).sum())
+
+
+class _Watched:
+    """The training data as ``fit`` reads it, remembering the minibatch in use (``current``)."""
+
+    def __init__(self, data):
+        self.data, self.current = data, None
+
+    def reset(self):
+        if hasattr(self.data, "reset"):
+            self.data.reset()
+
+    def __iter__(self):
+        for ds in [self.data] if hasattr(self.data, "features") else self.data:
+            self.current = ds
+            yield ds
+
+
+class _GradientTap:
+    """Wraps the network's updater to summarise the gradient it is given (after gradient
+    normalisation) when the trainer asks for it, before the updater turns it into the step."""
+
+    def __init__(self, updater, trainer):
+        self._updater, self._trainer = updater, trainer
+
+    def step(self, g):
+        trainer = self._trainer
+        trainer._take = trainer._histogram_due()          # decided once per update, here and in _record
+        if trainer._take:
+            trainer._grads = [summary(g[a:b]) if b > a else None for a, b in trainer.net._slices]
+        return self._updater.step(g)
+
+    def __getattr__(self, name):
+        return getattr(self._updater, name)
 
 
 def count_updates(net, data) -> int:
@@ -56,14 +123,19 @@ class BackgroundTrainer:
     or failed (``error`` then says why). ``evaluate`` (optional) is a callable ``net ->
     evaluation`` run after each epoch, e.g. ``lambda net: net.evaluate(test)``."""
 
-    def __init__(self, net, data, epochs: int = 1, evaluate=None, track_layer_stats: bool = True):
+    def __init__(self, net, data, epochs: int = 1, evaluate=None, track_layer_stats: bool = True,
+                 histogram_every: float | None = 0.5):
         self.net, self.data, self.epochs, self.evaluate = net, data, epochs, evaluate
         self.net.track_layer_stats = track_layer_stats
+        self.histogram_every = histogram_every       # seconds between histograms (None: none)
         self.history = History()
         self.state, self.error = "idle", None
         self.updates_per_epoch = count_updates(net, data)
         self.total_updates = self.updates_per_epoch * epochs
         self.started_at = self.finished_at = None
+        self.first_epoch = net.epoch_count           # epochs of this run count from here (shown from 1)
+        self._paused_at, self._paused_for = None, 0.0
+        self._next_histogram, self._take, self._grads = 0.0, False, None
         self._stop, self._running = threading.Event(), threading.Event()
         self._thread = None
         self._updating = threading.Lock()          # held by the training thread while parameters change
@@ -73,6 +145,15 @@ class BackgroundTrainer:
     def progress(self) -> float:
         """Fraction of the planned updates done, 0..1."""
         return min(1.0, len(self.history) / self.total_updates) if self.total_updates else 0.0
+
+    @property
+    def active_seconds(self) -> float:
+        """Seconds spent training so far, paused time excluded."""
+        if self.started_at is None:
+            return 0.0
+        end = self.finished_at or time.perf_counter()
+        paused = self._paused_for + (end - self._paused_at if self._paused_at is not None else 0.0)
+        return max(0.0, end - self.started_at - paused)
 
     def start(self) -> "BackgroundTrainer":
         if self._thread is not None:
@@ -86,10 +167,11 @@ class BackgroundTrainer:
     def pause(self) -> None:
         if self.state == "running":
             self._running.clear()
-            self.state = "paused"
+            self.state, self._paused_at = "paused", time.perf_counter()
 
     def resume(self) -> None:
         if self.state == "paused":
+            self._end_pause()
             self.state = "running"
             self._running.set()
 
@@ -118,7 +200,37 @@ class BackgroundTrainer:
     def alive(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
+    def _end_pause(self):
+        if self._paused_at is not None:
+            self._paused_for += time.perf_counter() - self._paused_at
+            self._paused_at = None
+
+    def _histogram_due(self) -> bool:
+        return self.histogram_every is not None and time.perf_counter() >= self._next_histogram
+
+    def _record(self, iteration, info):
+        """Add the minibatch's step counts and the learning rate to ``info``; take the histograms when due."""
+        ds, (t0, t1) = self._data.current, info["time_range"]
+        info.update(labelled_steps=labelled_steps(ds, t0, t1), examples=ds.features.shape[0],
+                    length=ds.features.shape[2] if ds.features.ndim == 3 else 1,
+                    learning_rate=self.net.conf.updater.lr)
+        if not self._take:
+            return
+        x = ds.features[:PROBE_EXAMPLES]
+        mask = None if ds.features_mask is None else ds.features_mask[:PROBE_EXAMPLES]
+        if x.ndim == 3:                                    # the segment this update trained on
+            x, mask = x[..., t0:t1], None if mask is None else mask[:, t0:t1]
+        acts = self.net.feed_forward(x, mask)[1:]          # [batch, units(, time)] per layer
+        if mask is not None:                               # the real steps only: (steps, units)
+            acts = [a.transpose(0, 2, 1)[array_module(a).asarray(mask) > 0] if a.ndim == 3 else a for a in acts]
+        params = [summary(self.net._flat[a:b]) if b > a else None for a, b in self.net._slices]
+        self.history.histograms.append((iteration, {
+            "parameters": params, "gradients": self._grads or [None] * len(params),
+            "activations": [summary(a) for a in acts]}))
+        self._take, self._grads, self._next_histogram = False, None, time.perf_counter() + self.histogram_every
+
     def _listener(self, iteration, epoch, score, info):
+        self._record(iteration, info)
         h = self.history
         h.iterations.append(iteration)
         h.epochs.append(epoch)
@@ -136,10 +248,12 @@ class BackgroundTrainer:
             raise _Stop
 
     def _run(self):
+        self._data = _Watched(self.data)
+        updater, self.net.updater = self.net.updater, _GradientTap(self.net.updater, self)
         try:
             for _ in range(self.epochs):
                 with self._updating:
-                    self.net.fit(self.data, epochs=1, listeners=[self._listener])
+                    self.net.fit(self._data, epochs=1, listeners=[self._listener])
                 if self.evaluate is not None:
                     self.history.evaluations.append((self.net.epoch_count - 1, self.evaluate(self.net)))
                 if self._stop.is_set():
@@ -152,4 +266,6 @@ class BackgroundTrainer:
         except Exception as exc:                  # shown in the page, never a dead session
             self.state, self.error = "failed", f"{type(exc).__name__}: {exc}"
         finally:
+            self.net.updater = updater
+            self._end_pause()
             self.finished_at = time.perf_counter()

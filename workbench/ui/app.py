@@ -34,7 +34,8 @@ The DL4J guide "Recurrent Neural Networks in DL4J", re-created in Python, as fou
 - **Data**: the padded minibatch the network sees, with its features and labels masks.
 - **Train**: the loss of every update, the evaluation after each epoch, per-layer statistics
   and the TBPTT timeline, live.
-- **Step**: `rnn_time_step` one step at a time, with the hidden and cell state of every unit.
+- **Step**: `rnn_time_step` one step at a time, with the hidden and cell state of every unit; a
+  bidirectional network is scrubbed through one full pass instead.
 
 The page's address holds the task, the network, the epochs and the seed: copy it to share the
 experiment. Teachers add `hide=` to make a focused exercise, e.g. `?task=Tiny+Shakespeare&hide=data,step`

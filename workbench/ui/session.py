@@ -80,12 +80,24 @@ class WorkbenchSession(param.Parameterized):
         conf = self.conf if conf is None else conf
         if conf is None or self.train_data is None:
             return None
+        sample = self._first_batch()
+        return None if sample is None else data_problem(conf, sample)
+
+    def data_sizes(self) -> tuple[int, int] | None:
+        """(features, labels) per step of the training data (axis 1 of its arrays), or None."""
+        sample = self._first_batch()
+        return None if sample is None else (int(sample.features.shape[1]), int(sample.labels.shape[1]))
+
+    def _first_batch(self):
+        """The training data's first minibatch, read once per data set (None if unreadable)."""
+        if self.train_data is None:
+            return None
         if self._sample[0] is not self.train_data:
             try:
                 self._sample = (self.train_data, nth_batch(self.train_data, 0))
             except Exception:                           # the Data view reports unreadable data
                 self._sample = (self.train_data, None)
-        return None if self._sample[1] is None else data_problem(conf, self._sample[1])
+        return self._sample[1]
 
     def start_training(self, epochs: int | None = None) -> BackgroundTrainer:
         """Train a new network (or continue the current one) in the background for ``epochs``

@@ -1,4 +1,4 @@
-"""The data tab (being moved here: state.py, figures.py, view.py)."""
-from workbench.ui.data_inspector import DataInspector
+"""The Data tab: ``DataInspector`` (view.py) over ``DataState`` (state.py), figures in figures.py."""
+from workbench.ui.data.view import DataInspector
 
 __all__ = ["DataInspector"]

@@ -1,6 +1,7 @@
-"""Plotly figures of the Data view: one example's features, mask heatmaps with hover text that
-tells example, step and whether the cell counts, the labels of an example, and a histogram of
-sequence lengths. Pure functions of NumPy arrays."""
+"""Plotly figures of the Data tab, pure functions of NumPy arrays: one example's features
+``[n_in, T]``, mask heatmaps ``[batch, T]`` with hover text that tells example, step and whether
+the cell counts, the labels of an example ``[n_out, T]`` (class per step, values, or characters),
+and a histogram of sequence lengths ``[n sequences]``."""
 from __future__ import annotations
 
 import numpy as np
@@ -22,11 +23,12 @@ def features_figure(x, mask, b) -> go.Figure:
     fig.update_layout(title=f"features of example {b} [n_in={n_in}, time={T}]", height=300,
                       margin=dict(l=50, r=20, t=40, b=40), xaxis_title="step", yaxis_title="feature")
     _whole_ticks(fig.layout.yaxis, n_in)
+    _whole_ticks(fig.layout.xaxis, T)
     return fig
 
 
 def _whole_ticks(axis, n) -> None:
-    """Integer ticks only (no "0.5" between feature 0 and 1) on an axis of ``n`` rows."""
+    """Integer ticks only (no "0.5" between feature 0 and 1) on an axis of ``n`` rows or steps."""
     axis.tickformat, axis.dtick = "d", 1 if n <= 12 else None
 
 
@@ -48,6 +50,7 @@ def mask_figure(mask, b, what) -> go.Figure:
         fig.add_shape(type="rect", x0=-0.5, x1=T - 0.5, y0=b - 0.5, y1=b + 0.5, line=dict(color="crimson", width=2))
         fig.update_yaxes(autorange="reversed", title="example")
         _whole_ticks(fig.layout.yaxis, n)
+        _whole_ticks(fig.layout.xaxis, T)
         fig.update_xaxes(title="step")
     fig.update_layout(title=f"{what} [batch, time]", height=300, margin=dict(l=50, r=20, t=40, b=40))
     return fig
@@ -82,6 +85,7 @@ def labels_figure(y, mask, b, regression, names) -> go.Figure:
             fig.update_yaxes(tickvals=list(range(n_out)), ticktext=[_class_text(k, names, "")[:18] for k in range(n_out)])
         fig.update_yaxes(range=[-0.5, n_out - 0.5])
     fig.update_xaxes(range=[-0.5, T - 0.5], title="step")
+    _whole_ticks(fig.layout.xaxis, T)
     fig.update_layout(title=title, height=300, showlegend=regression and n_out > 1,
                       margin=dict(l=50, r=20, t=40, b=40))
     return fig
@@ -104,10 +108,34 @@ def lengths_figure(lengths) -> go.Figure:
                                    hovertemplate="%{y} sequences of %{x} steps<extra></extra>"))
         title = f"sequence lengths: {len(lengths)} sequences, {lo}" + (f"-{hi} steps" if hi > lo else " steps each")
         fig.update_xaxes(tick0=lo, dtick=max(1, (hi - lo) // 8))                  # whole steps only
+        _whole_ticks(fig.layout.yaxis, int(np.bincount(lengths.astype(np.int64) - lo).max()))   # whole counts
     else:
         title = "sequence lengths: no data"
     fig.update_layout(title=title, height=300, bargap=0.1, margin=dict(l=50, r=20, t=40, b=40),
                       xaxis_title="steps (features mask)", yaxis_title="sequences")
+    return fig
+
+
+def characters_figure(onehot, mask, b, vocab, what) -> go.Figure:
+    """One example's one-hot characters ``onehot [len(vocab), T]`` (features or labels of a
+    character model): a row per character that occurs, the character on the axis, the text in
+    the title. Steps where ``mask`` (``[T]`` or None) is 0 are left blank."""
+    T = onehot.shape[1]
+    counts = np.ones(T, bool) if mask is None else mask != 0
+    index = onehot.argmax(axis=0)                                  # (T,) vocabulary index per step
+    rows = np.unique(index[counts])                                # the characters used, in vocab order
+    z = np.where(counts, onehot[rows], np.nan)                     # (len(rows), T)
+    chars = [_shown_char(vocab[k]) for k in index]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=np.arange(T), y=np.arange(len(rows)), zmin=0, zmax=1, showscale=False, xgap=1,
+        colorscale=[[0, "#f4f4f4"], [1, "#1f77b4"]], customdata=np.broadcast_to(np.array(chars), z.shape),
+        hovertemplate="step %{x}: %{customdata}<extra></extra>"))
+    text = "".join(vocab[k] for k, c in zip(index, counts) if c).replace("\n", "⏎")
+    fig.update_yaxes(tickvals=list(range(len(rows))), ticktext=[_shown_char(vocab[k]) for k in rows],
+                     autorange="reversed", title="character")
+    fig.update_xaxes(title="step")
+    fig.update_layout(title=f"{what} of example {b} as text: \u201c{text[:40]}{'...' if len(text) > 40 else ''}\u201d",
+                      height=max(300, 14 * len(rows) + 80), margin=dict(l=50, r=20, t=40, b=40))
     return fig
 
 
@@ -117,3 +145,8 @@ def _runs(flags):
     """``[(start, stop), ...]`` of the runs of True in a 1-d bool array."""
     edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(np.int8), [0]])))
     return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
+
+
+def _shown_char(c) -> str:
+    """A character as it can be seen on an axis: space, newline and tab get a visible sign."""
+    return {" ": "\u2423", "\n": "\u23ce", "\t": "\u21e5"}.get(c, c)

@@ -1,4 +1,4 @@
-"""The step tab (being moved here: state.py, figures.py, view.py)."""
-from workbench.ui.step_explorer import StepExplorer
+"""The Step tab: feed an example to a network one time step at a time (or scrub a bidirectional one)."""
+from workbench.ui.step.view import StepExplorer
 
 __all__ = ["StepExplorer"]

@@ -1,4 +1,4 @@
-"""The train tab (being moved here: state.py, figures.py, view.py)."""
-from workbench.ui.training_monitor import TrainingMonitor
+"""The Train tab: ``TrainingMonitor`` (view.py) over ``TrainState`` (state.py), figures in figures.py."""
+from workbench.ui.train.view import TrainingMonitor
 
 __all__ = ["TrainingMonitor"]

@@ -1,8 +1,10 @@
 """Layer specs: a layer configuration as a plain dict that may be invalid while it is edited.
 
 A spec is the layer's ``to_dict()`` form (``{"type": "LSTM", "n_out": 0, ...}``; wrappers nest
-theirs under ``"layer"``). These functions make, convert, describe and edit specs and turn them
-into configuration objects; the Build view keeps one per layer. No Panel here.
+theirs under ``"layer"``); preprocessors and updaters have specs of the same shape. These
+functions make, convert, describe and edit specs and build a configuration from them; the
+vocabulary (types, choices) is the configuration's own, from ``workbench.conf.vocabulary``.
+No Panel here.
 """
 from __future__ import annotations
 
@@ -12,30 +14,24 @@ import math
 
 import numpy as np
 
-from workbench.conf.convolution import POOLING
-from workbench.conf.layers import ACTIVATIONS, BIDIRECTIONAL_MODES, LOSSES, WEIGHT_INITS, Layer
+from workbench.conf.configuration import MultiLayerConfiguration
+from workbench.conf.layers import Layer
+from workbench.conf.preprocessors import PREPROCESSOR_TYPES
 from workbench.conf.registry import LAYER_TYPES
+from workbench.conf.updaters import UPDATER_TYPES
+from workbench.conf.vocabulary import FIELD_CHOICES, WRAPPED_CHOICES
 from workbench.errors import ConfigurationError
 from workbench.nn.network import runtime_layer
 
-LAYER_CHOICES = ("LSTM", "GravesLSTM", "GravesBidirectionalLSTM", "Bidirectional", "SimpleRnn", "DenseLayer",
-                 "ConvolutionLayer", "SubsamplingLayer", "LastTimeStep", "RnnOutputLayer", "OutputLayer")
-WRAPPED_CHOICES = {"Bidirectional": ("LSTM", "GravesLSTM", "SimpleRnn"),
-                   "LastTimeStep": ("LSTM", "GravesLSTM", "SimpleRnn", "Bidirectional", "GravesBidirectionalLSTM")}
-CHOICES = {"activation": ACTIVATIONS, "gate_activation": ACTIVATIONS, "loss": LOSSES, "weight_init": WEIGHT_INITS,
-           "pooling": POOLING, "mode": BIDIRECTIONAL_MODES}
 PAIRS = ("kernel_size", "stride", "padding")
 AUTO = "auto"                        # no explicit preprocessor: inserted when the layer kinds call for it
-NO_NORMALIZATION = "none"
-NETWORK_FIELDS = ("backprop_type", "tbptt_fwd_length", "tbptt_back_length", "updater", "l1", "l2", "l1_bias",
-                  "l2_bias", "gradient_normalization", "gradient_normalization_threshold", "seed", "dtype")
 
 
 def field_kind(f: dataclasses.Field) -> str:
     """How a dataclass field is edited: "layer", "choice", "pair", "float", "int" or "text"."""
     if f.name == "layer":
         return "layer"
-    if f.name in CHOICES:
+    if f.name in FIELD_CHOICES:
         return "choice"
     if f.name in PAIRS:
         return "pair"
@@ -146,13 +142,6 @@ def describe(spec: dict) -> str:
     return spec["type"] + (f"({describe(spec['layer'])})" if isinstance(spec.get("layer"), dict) else "")
 
 
-def network_spec(fields) -> dict:
-    """Network settings from the MultiLayerConfiguration defaults."""
-    net = {name: fields[name].default for name in NETWORK_FIELDS}
-    net["updater"] = net["updater"].to_dict()
-    return net
-
-
 def set_path(spec: dict, path: str, value, registry: dict = LAYER_TYPES) -> None:
     """Set a dotted field path in a spec; ``type`` converts (layers) or replaces (others)."""
     *head, last = path.split(".")
@@ -174,3 +163,33 @@ def set_path(spec: dict, path: str, value, registry: dict = LAYER_TYPES) -> None
     elif last in PAIRS:
         value = parse_pair(value)
     spec[last] = value
+
+
+def build_configuration(layers: list, preprocessors: list, settings: dict, input_type=None,
+                        empty_preprocessors: bool = False) -> MultiLayerConfiguration:
+    """The configuration of these specs (``preprocessors[i]``: the explicit one before layer i, or
+    None) and network ``settings`` (``"updater"`` a spec); a ConfigurationError names the layer
+    and field at fault. ``empty_preprocessors`` keeps ``{}`` apart from None (as loaded)."""
+    built, pps = [], {}
+    for i, (spec, pre) in enumerate(zip(layers, preprocessors)):
+        try:
+            built.append(layer_from_spec(spec))
+        except ConfigurationError as exc:
+            raise ConfigurationError(exc.detail, layer=i, field=exc.field) from None
+        try:
+            if pre is not None:
+                shape = [pre.get(k) for k in ("height", "width", "channels") if k in pre]
+                if any(v is None for v in shape) and any(v is not None for v in shape):
+                    raise ConfigurationError(f"{pre['type']}: give height, width and channels together, "
+                                             "or none of them to take them from the input")
+                pps[i] = typed_from_spec(pre, PREPROCESSOR_TYPES)
+        except ConfigurationError as exc:
+            raise ConfigurationError(exc.detail, layer=i, field="input_preprocessors") from None
+    try:
+        updater = typed_from_spec(settings["updater"], UPDATER_TYPES)
+    except ConfigurationError as exc:
+        raise ConfigurationError(exc.detail, field=f"updater.{exc.field}") from None
+    rest = {k: v for k, v in settings.items() if k != "updater"}
+    return MultiLayerConfiguration(built, input_type=input_type,
+                                   input_preprocessors=pps or ({} if empty_preprocessors else None),
+                                   updater=updater, **rest)
