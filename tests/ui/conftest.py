@@ -42,17 +42,32 @@ def browser_type_launch_args(browser_type_launch_args):
     return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
 
 
+SERVED = []          # the server side of every page served by app_url, newest last
+
+
 @pytest.fixture(scope="session")
 def app_url():
-    """The page served as ``panel serve`` would, one session per browser page; stopped at the end."""
+    """The page served as ``panel serve`` would, one session per browser page; stopped at the end.
+    ``served_pages`` holds each page's server side (template with ``.session`` and ``.views``)."""
     from workbench.ui.app import page
+
+    def make():
+        template = page()
+        SERVED.append(template)
+        return template
+
     port = _free_port()
-    server = pn.serve(lambda: page(), port=port, address="127.0.0.1", threaded=True, show=False, verbose=False,
+    server = pn.serve(make, port=port, address="127.0.0.1", threaded=True, show=False, verbose=False,
                       check_unused_sessions_milliseconds=500, unused_session_lifetime_milliseconds=500)
     _wait_port(port)
     yield f"http://127.0.0.1:{port}/"
     server.stop()
     server.join(timeout=10)
+
+
+@pytest.fixture
+def served_pages():
+    return SERVED
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,7 @@ sessions training at once stay separate. Screenshots of each view go to tests/ar
 """
 import time
 
+import numpy as np
 import pytest
 
 pytest.importorskip("playwright")
@@ -27,9 +28,20 @@ def plots(page: Page) -> list:
            })""")
 
 
-def open_app(page: Page, url: str):
-    page.goto(url)
-    expect(page.get_by_role("button", name="Add layer")).to_be_visible(timeout=30_000)
+def open_app(page: Page, url: str, query: str = "", ready=None):
+    """Open the page (with ``query``, e.g. "?task=..."); wait for ``ready`` (default: Build's Add layer)."""
+    page.goto(url + query)
+    expect(ready or page.get_by_role("button", name="Add layer")).to_be_visible(timeout=30_000)
+
+
+def href(page: Page) -> str:
+    """The address bar (Panel rewrites it with history.replaceState, which page.url may miss)."""
+    return page.evaluate("window.location.href")
+
+
+def tall(page: Page):
+    """A viewport tall enough that a screenshot holds the whole tab (the template scrolls inside)."""
+    page.set_viewport_size({"width": 1400, "height": 2400})
 
 
 def tab(page: Page, name: str):
@@ -37,7 +49,7 @@ def tab(page: Page, name: str):
 
 
 def progress(page: Page) -> float:
-    value = page.locator("progress").first.get_attribute("value")
+    value = page.locator("progress:visible").first.get_attribute("value")     # the Train tab's
     return float(value or 0)
 
 
@@ -65,11 +77,19 @@ def wait_for(predicate, timeout=20.0, what="condition"):
     raise AssertionError(f"timed out waiting for {what}")
 
 
+def stop_training(page: Page):
+    """Press Stop and wait until the status line says the run stopped (its last updates drawn)."""
+    page.get_by_role("button", name="Stop").click()
+    expect(page.get_by_text("stopped").first).to_be_visible(timeout=10_000)
+    time.sleep(0.5)
+
+
 def loss_points(page: Page) -> int:
     return max((n for title, n, _ in plots(page) if "Loss" in title), default=0)
 
 
 def test_build_train_stop_and_step(page: Page, app_url, artifacts):
+    tall(page)
     open_app(page, app_url)
     expect(page.get_by_text("valid").first).to_be_visible()
     page.get_by_role("button", name="Add layer").click()             # an LSTM before the output layer
@@ -80,14 +100,20 @@ def test_build_train_stop_and_step(page: Page, app_url, artifacts):
 
     choose_task(page, TASK)
     page.screenshot(path=artifacts / "data.png", full_page=True)
+    tab(page, "Train")
+    expect(page.get_by_text("Nothing trained yet").first).to_be_visible()
+    shown = page.locator(".js-plotly-plot:visible").evaluate_all("els => els.map(e => (e.layout.title || {}).text)")
+    assert not [title for title in shown if title and "Loss" in title], f"a loss chart before any training: {shown}"
+    page.screenshot(path=artifacts / "train_before.png", full_page=True)
+    tab(page, "Step")
+    page.screenshot(path=artifacts / "step_before.png", full_page=True)
 
     start_training(page)
     wait_for(lambda: loss_points(page) > 5, what="the loss curve to grow")
     first_points, first_progress = loss_points(page), progress(page)
     wait_for(lambda: loss_points(page) > first_points and progress(page) > first_progress,
              what="the loss curve and the progress bar to move on")
-    page.get_by_role("button", name="Stop").click()
-    time.sleep(1.5)
+    stop_training(page)
     stopped = loss_points(page)
     time.sleep(1.0)
     assert loss_points(page) == stopped, "training went on after Stop"
@@ -101,6 +127,78 @@ def test_build_train_stop_and_step(page: Page, app_url, artifacts):
     wait_for(lambda: any(cols == 5 for title, _, cols in plots(page) if title.startswith("Layer")),
              what="a state heatmap with 5 columns")
     page.screenshot(path=artifacts / "step.png", full_page=True)
+    tab(page, "Build")
+    page.screenshot(path=artifacts / "build_after.png", full_page=True)
+    tab(page, "Data")
+    page.screenshot(path=artifacts / "data_after.png", full_page=True)
+
+
+def test_step_after_a_run_uses_the_trained_network(page: Page, app_url, served_pages, artifacts):
+    """Trained to the end in the page, Step's output at step k is the session network's output()."""
+    tall(page)
+    open_app(page, app_url, f"?task={TASK}&epochs=2&tab=train", page.get_by_role("button", name="Start"))
+    server = served_pages[-1]
+    page.get_by_role("button", name="Start").click()
+    expect(page.get_by_text("finished").first).to_be_visible(timeout=60_000)
+    tab(page, "Step")
+    expect(page.get_by_text("updates").first).to_be_visible()
+    step = page.get_by_role("button", name="Step", exact=True)
+    for _ in range(5):
+        step.click()
+        time.sleep(0.2)
+    wait_for(lambda: page.locator(".js-plotly-plot").evaluate_all(
+        "els => els.some(e => ((e.layout.title || {}).text || '').startsWith('Output at step 5'))"),
+        what="the output at step 5")
+    bars = page.locator(".js-plotly-plot").evaluate_all(
+        """els => els.filter(e => ((e.layout.title || {}).text || '').startsWith('Output at step 5'))
+                     .map(e => Array.from(e.data[0].y))""")[0]
+    session, state = server.session, server.views["Step"].state
+    assert session.trainer.state == "finished" and state.net.iteration_count == session.net.iteration_count > 0
+    expected = session.net.output(state.sequence[None, :, :5])[0, :, 4]
+    np.testing.assert_allclose(bars, expected, atol=1e-5)
+    page.screenshot(path=artifacts / "step_after_run.png", full_page=True)
+
+
+def test_a_link_restores_the_edited_experiment(browser, app_url, served_pages):
+    first = browser.new_context().new_page()
+    open_app(first, app_url)
+    wait_for(lambda: "task=" in href(first), what="the URL to name the task")
+    seed = first.get_by_label("seed").first
+    seed.fill("77")
+    seed.press("Enter")
+    wait_for(lambda: "conf=" in href(first), what="the URL to carry the configuration")
+    link = href(first)
+    first.context.close()
+    second = browser.new_context().new_page()
+    open_app(second, link)
+    expect(second.get_by_label("seed").first).to_have_value("77")
+    assert served_pages[-1].session.conf.seed == 77
+    second.context.close()
+
+
+def test_a_lesson_link_hides_what_it_names(page: Page, app_url, artifacts):
+    tall(page)
+    open_app(page, app_url, "?task=Tiny+Shakespeare&tab=build&hide=data,step,updater,backend",
+             page.get_by_role("button", name="Add layer"))
+    tabs = [t.strip() for t in page.locator(".bk-tab").all_inner_texts()]
+    assert "Data" not in tabs and "Step" not in tabs and {"Build", "Train"} <= set(tabs), tabs
+    assert page.get_by_label("backend").count() == 0 or not page.get_by_label("backend").first.is_visible()
+    assert not page.get_by_label("updater", exact=True).first.is_visible()
+    expect(page.get_by_label("l2", exact=True).first).to_be_visible()   # what the link does not name stays
+    expect(page.get_by_text("Task: Tiny Shakespeare").first).to_be_visible()
+    page.screenshot(path=artifacts / "lesson.png", full_page=True)
+
+
+def test_a_file_over_the_upload_limit_is_refused_and_the_session_lives(page: Page, app_url, tmp_path):
+    big = tmp_path / "features_0.csv"
+    big.write_bytes(b"1.0\n" * 6_500_000)                             # 26 MB
+    open_app(page, app_url, "?tab=data", page.get_by_text("At most 25 MB").first)
+    page.locator("input.filepond--browser").first.set_input_files(str(big))   # the Features files dropper
+    expect(page.get_by_text("File is too large").first).to_be_visible(timeout=10_000)
+    expect(page.get_by_text("Maximum file size is 25 MB").first).to_be_visible()
+    start_training(page)                                               # the session still works
+    wait_for(lambda: loss_points(page) > 3, what="training after the refused upload")
+    stop_training(page)
 
 
 def test_two_sessions_train_separately(browser, app_url):
@@ -113,8 +211,7 @@ def test_two_sessions_train_separately(browser, app_url):
         start_training(page)
     for page in pages:
         wait_for(lambda: loss_points(page) > 3, what="both loss curves to grow")
-    pages[0].get_by_role("button", name="Stop").click()
-    time.sleep(1.5)
+    stop_training(pages[0])
     stopped = loss_points(pages[0])
     before = loss_points(pages[1])
     wait_for(lambda: loss_points(pages[1]) > before, what="the other session to keep training")

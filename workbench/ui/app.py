@@ -13,7 +13,7 @@ from workbench.ui.build import ConfigBuilder
 from workbench.ui.catalog import DEFAULT_TASK, TASKS
 from workbench.ui.data import DataInspector
 from workbench.ui.session import WorkbenchSession
-from workbench.ui.shared import Messages, message_pane, on_session_end
+from workbench.ui.shared import Messages, button, message_pane, on_session_end
 from workbench.ui.step import StepExplorer
 from workbench.ui.train import TrainingMonitor
 from workbench.ui.url_state import (
@@ -81,8 +81,8 @@ def page(query: dict | None = None) -> pn.template.FastListTemplate:
 
     task_name = pn.pane.Markdown(pn.bind(lambda task: f"Task: **{task.name}**", session.param.task),
                                  styles={"color": "white"}, margin=(0, 20))
-    help_button = pn.widgets.Button(name="Notebooks & help", button_type="light", width=150,
-                                    description="What the tabs do, how links work, and the teaching notebooks")
+    help_button = button("Notebooks & help", "What the tabs do, how links work, and the teaching notebooks",
+                         color="light", width=150)
     template = pn.template.FastListTemplate(
         title="RNN Workbench", header=[pn.Row(task_name, help_button, align="center")],
         main=[message_pane(notices), tabs], modal=[pn.pane.Markdown(ABOUT)], accent="#1f5f8b",
@@ -141,4 +141,4 @@ def _follow_in_url(session: WorkbenchSession, query: dict) -> None:
             location.search = search_string(experiment_query(session.task, session.conf, session.epochs), query)
 
     session.param.watch(write, ["task", "conf", "epochs"])
-    write()
+    pn.state.onload(write)              # once the browser has sent its own URL to the server

@@ -2,7 +2,8 @@
 
 A tab's state mixes in :class:`Messages` and calls ``say(text, kind)`` (the kind is set with the
 text, never guessed from it); its view shows them with :func:`message_pane`, explains itself
-with :func:`help_text`, and registers its ``close`` with :func:`on_session_end`.
+with :func:`help_text`, makes its buttons with :func:`button` and registers its ``close`` with
+:func:`on_session_end`.
 """
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ import panel as pn
 import param
 
 KINDS = ("info", "success", "warning", "error")
+DISABLED_CSS = (":host .bk-btn:disabled, :host .bk-btn[disabled] {opacity: 0.35; filter: grayscale(80%); "
+                "cursor: not-allowed;}")
 ALERT_TYPES = {"info": "info", "success": "success", "warning": "warning", "error": "danger"}
 
 
@@ -40,6 +43,20 @@ def message_pane(messages: Messages, **kw) -> pn.pane.Alert:
     show_message(alert, messages)
     messages.param.watch(lambda *_: show_message(alert, messages), ["message", "message_kind"])
     return alert
+
+
+def button(label, tip: str, **kw) -> pn.widgets.Button:
+    """A Button that looks disabled when it is, with its tooltip ``tip`` below it (to the right, it
+    would cover the next button of a row)."""
+    from bokeh.models import Tooltip
+    return pn.widgets.Button(label=label, description=Tooltip(content=tip, position="bottom"),
+                             stylesheets=[DISABLED_CSS], **kw)
+
+
+def with_tip(widget, tip: str) -> pn.Row:
+    """``widget`` with a tooltip icon beside it, for widgets without ``description`` (sliders,
+    file droppers)."""
+    return pn.Row(widget, pn.widgets.TooltipIcon(value=tip, align="center"), sizing_mode="stretch_width")
 
 
 def help_text(text: str) -> pn.pane.Markdown:

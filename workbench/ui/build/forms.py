@@ -12,6 +12,7 @@ from workbench.conf.preprocessors import PREPROCESSOR_TYPES
 from workbench.conf.registry import LAYER_TYPES
 from workbench.conf.vocabulary import FIELD_CHOICES, FIELD_DOCS, LAYER_CHOICES, WRAPPED_CHOICES
 from workbench.ui.build.specs import AUTO, describe, field_kind, format_pair, parse_pair
+from workbench.ui.shared import button
 
 ERROR_HEADER = "#f8d7da"
 WIDTH = 140
@@ -93,7 +94,7 @@ class LayerCard:
         self.state.set_field(self.index, path, value)
 
     def _button(self, label: str, tip: str, action):
-        b = pn.widgets.Button(label=label, width=40, margin=(15, 2, 0, 2), description=tip)
+        b = button(label, tip, width=40, margin=(15, 2, 0, 2))
         b.on_click(lambda e: action(self.index))
         return b
 

@@ -17,7 +17,7 @@ from workbench.conf.vocabulary import LAYER_CHOICES, NETWORK_SETTINGS
 from workbench.ui.build.forms import LayerCard, dataclass_form, field_widget, show_value
 from workbench.ui.build.state import BuildState
 from workbench.ui.session import WorkbenchSession
-from workbench.ui.shared import help_text, message_pane
+from workbench.ui.shared import button, help_text, message_pane
 
 HELP = """Build a network from layer cards, top (the input) to bottom (the output). Every change is
 checked at once: a problem shows on the card it concerns, or below the network settings. The
@@ -85,8 +85,8 @@ class ConfigBuilder(pn.viewable.Viewer):
         self.upload.param.watch(lambda e: state.upload_json(e.new, self.upload.filename or "the file"), "value")
         self.add_type = pn.widgets.Select(label="new layer", options=list(LAYER_CHOICES), value="LSTM",
                                           width=200, description="The kind of layer the button adds")
-        self.add_button = pn.widgets.Button(label="Add layer", color="primary", margin=(22, 5, 0, 5),
-                                            description="Add a layer of this kind just before the output layer")
+        self.add_button = button("Add layer", "Add a layer of this kind just before the output layer",
+                                 color="primary", margin=(22, 5, 0, 5))
         self.add_button.on_click(lambda e: state.add_layer(self.add_type.value))
         self.controls = self._layout()
 
@@ -132,7 +132,7 @@ class ConfigBuilder(pn.viewable.Viewer):
         nw, state = self.network, self.state
         copies = []
         for editor in (self.python, self.json):
-            b = pn.widgets.Button(label="Copy", width=80, description="Copy the text to the clipboard")
+            b = button("Copy", "Copy the text to the clipboard", width=80)
             b.js_on_click(args={"editor": editor}, code="navigator.clipboard.writeText(editor.code)")
             copies.append(b)
         is_tbptt = pn.bind(lambda t: t == "tbptt", state.param.backprop_type)

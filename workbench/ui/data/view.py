@@ -15,7 +15,7 @@ import panel as pn
 from workbench.ui.data.figures import characters_figure, features_figure, labels_figure, lengths_figure, mask_figure
 from workbench.ui.data.csv_files import MAX_UPLOAD_BYTES
 from workbench.ui.data.state import DataState
-from workbench.ui.shared import help_text, message_pane, on_session_end
+from workbench.ui.shared import button, help_text, message_pane, with_tip, on_session_end
 
 HELP = ("The heatmaps show one minibatch as the network receives it: the chosen example's **features** (grey "
         "columns are padding), the **features mask** and **labels mask** of the whole minibatch (1 = a real step, "
@@ -47,9 +47,8 @@ class DataInspector(pn.viewable.Viewer):
         self.task_select = pn.widgets.Select.from_param(
             state.param.task_name, name="Data set", description="The data the session trains on (Build and Train "
                                                                  "use it too)")
-        self.csv_button = pn.widgets.Button(
-            label="Write as CSV files", description="Write the training data with to_csv_sequences and read it back "
-                                                   "through the CSV readers with the alignment mode below")
+        self.csv_button = button("Write as CSV files", "Write the training data with to_csv_sequences and read it "
+                                 "back through the CSV readers with the alignment mode below")
         self.features_drop, self.labels_drop = _dropper("Features files"), _dropper("Labels files (optional)")
         self.received = pn.pane.Markdown(pn.bind(_received, self.features_drop.param.value,
                                                  self.labels_drop.param.value), margin=(0, 10))
@@ -65,9 +64,9 @@ class DataInspector(pn.viewable.Viewer):
         self.form = {name: kinds.get(name, pn.widgets.IntInput).from_param(settings.param[name], name=label,
                                                                              description=tip)
                      for name, (label, tip) in form.items()}
-        self.read_button = pn.widgets.Button(
-            label="Read uploaded files", color="primary", disabled=state.param.reading,
-            description="Read the dropped files with the settings above; the session then trains on them")
+        self.read_button = button("Read uploaded files",
+                                  "Read the dropped files with the settings above; the session then trains on them",
+                                  color="primary", disabled=state.param.reading)
         self.progress = pn.indicators.Progress(
             value=state.param.read_done, max=pn.bind(_at_least_1, state.param.read_total), visible=state.param.reading,
             sizing_mode="stretch_width")
@@ -93,12 +92,12 @@ class DataInspector(pn.viewable.Viewer):
             f"One file per sequence, one line per step; files pair up in natural order (`x_2` before `x_10`). "
             f"**At most {MAX_UPLOAD_BYTES // 1_000_000} MB and {state.max_upload_files:,} files in all.** A file the "
             "box refuses turns red: remove it (x) before adding others, then wait for *Upload complete*.",
-            _with_tip(self.features_drop, "Drop or browse the features files: a sequence per file, a step per line"),
-            _with_tip(self.labels_drop, "Optional: one labels file per features file; without them the labels are "
+            with_tip(self.features_drop, "Drop or browse the features files: a sequence per file, a step per line"),
+            with_tip(self.labels_drop, "Optional: one labels file per features file; without them the labels are "
                                         "a column of the features files"),
             self.received, *self.form.values(), self.read_button, self.progress, sizing_mode="stretch_width")
-        self.minibatch_row = _with_tip(self.minibatch_slider, "Which minibatch of one pass over the data is drawn")
-        self.example_row = _with_tip(self.example_slider, "Which example of the minibatch is drawn and outlined red")
+        self.minibatch_row = with_tip(self.minibatch_slider, "Which minibatch of one pass over the data is drawn")
+        self.example_row = with_tip(self.example_slider, "Which example of the minibatch is drawn and outlined red")
         self.controls = {"task": self.task_select, "upload": self.upload_form, "alignment": self.alignment_select,
                          "csv": self.csv_button, "minibatch": self.minibatch_row, "example": self.example_row}
         on_session_end(self.close)
@@ -171,9 +170,6 @@ def _received(features: dict, labels: dict) -> str:
     return f"{len(features)} features and {len(labels)} labels file(s) received ({size / 1e6:.1f} MB)" if n else ""
 
 
-def _with_tip(widget, tip: str) -> pn.Row:
-    """``widget`` with a tooltip icon (for widgets without ``description``: sliders, droppers)."""
-    return pn.Row(widget, pn.widgets.TooltipIcon(value=tip, align="center"), sizing_mode="stretch_width")
 
 
 def _at_least_1(n: int) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import panel as pn
 from panel.viewable import Viewer
 
-from workbench.ui.shared import help_text, message_pane, on_session_end
+from workbench.ui.shared import button, help_text, message_pane, on_session_end, with_tip
 from workbench.ui.step.figures import layer_figure, probability_figure, series_figure
 from workbench.ui.step.state import StepState
 
@@ -34,22 +34,20 @@ class StepExplorer(Viewer):
         super().__init__(**params)
         self.state = s = StepState(net, sequence, session=session)
         self._play_cb = None
-        step = pn.widgets.Button(label="Step", color="primary", width=80, description="Feed the next time step")
+        step = button("Step", "Feed the next time step", color="primary", width=80)
         k = pn.widgets.IntInput.from_param(s.param.k, label="k", width=80, description="How many steps Step k feeds")
-        step_k = pn.widgets.Button(label="Step k", width=80, description="Feed the next k time steps")
-        self.play_button = pn.widgets.Button(label=pn.bind(lambda on: "Pause" if on else "Play", s.param.playing),
-                                             width=80, description="Feed a step every quarter second, or pause")
-        snapshot = pn.widgets.Button(label="Snapshot", width=90, description="Remember the state reached so far")
-        restore = pn.widgets.Button(label="Restore", width=90, description="Go back to the state of the snapshot",
-                                    disabled=pn.bind(lambda has: not has, s.param.has_snapshot))
-        reset = pn.widgets.Button(label="Reset", width=80,
-                                  description="Start the example again with the network's latest parameters")
-        example = _tip(pn.widgets.IntSlider.from_param(s.param.example, label="Example", width=300),
+        step_k = button("Step k", "Feed the next k time steps", width=80)
+        self.play_button = button(pn.bind(lambda on: "Pause" if on else "Play", s.param.playing),
+                                  "Feed a step every quarter second, or pause", width=80)
+        snapshot = button("Snapshot", "Remember the state reached so far", width=90)
+        restore = button("Restore", "Go back to the state of the snapshot", width=90,
+                         disabled=pn.bind(lambda has: not has, s.param.has_snapshot))
+        reset = button("Reset", "Start the example again with the network's latest parameters", width=80)
+        example = with_tip(pn.widgets.IntSlider.from_param(s.param.example, label="Example", width=300),
                        "Which example of the data to feed")
-        scrub = _tip(pn.widgets.IntSlider.from_param(s.param.t, label="Step", width=400),
+        scrub = with_tip(pn.widgets.IntSlider.from_param(s.param.t, label="Step", width=400),
                      "The step shown: drag it to move through the sequence")
-        sample = pn.widgets.Button(label="Sample", color="primary", width=90,
-                                   description="Generate text from the prompt")
+        sample = button("Sample", "Generate text from the prompt", color="primary", width=90)
         step.on_click(lambda _: s.step(1))
         step_k.on_click(lambda _: s.step(s.k))
         self.play_button.on_click(lambda _: s.pause() if s.playing else s.play())
@@ -62,7 +60,7 @@ class StepExplorer(Viewer):
                                             description="The text the model continues"),
             pn.widgets.IntInput.from_param(s.param.length, label="Characters", width=110,
                                            description="How many characters to sample"),
-            _tip(pn.widgets.FloatSlider.from_param(s.param.temperature, label="Temperature", step=0.05, width=220),
+            with_tip(pn.widgets.FloatSlider.from_param(s.param.temperature, label="Temperature", step=0.05, width=220),
                  "Low: the likeliest characters; high: more surprising ones"),
             sample)
         self.controls = {"example": example, "step": pn.Row(step, k, step_k, self.play_button),
@@ -128,8 +126,3 @@ class StepExplorer(Viewer):
 
     def __panel__(self):
         return self._layout
-
-
-def _tip(slider, text: str) -> pn.Row:
-    """A slider with its one-line tooltip (sliders take no ``description``)."""
-    return pn.Row(slider, pn.widgets.TooltipIcon(value=text, margin=(28, 0, 0, -10)))

@@ -16,7 +16,7 @@ import panel as pn
 from panel.viewable import Viewer
 
 from workbench.ui.session import WorkbenchSession
-from workbench.ui.shared import help_text, message_pane, on_session_end
+from workbench.ui.shared import DISABLED_CSS, button, help_text, message_pane, on_session_end, with_tip
 from workbench.ui.train import figures
 from workbench.ui.train.state import TrainState
 
@@ -33,9 +33,6 @@ PLACEHOLDER = (
     "regression), each layer's update : parameter ratio, gradient norm and histograms, and how each minibatch "
     "is cut into TBPTT segments.")
 STATUS_COLOURS = {"running": "primary", "paused": "warning", "finished": "success", "failed": "danger"}
-DISABLED_CSS = ":host .bk-btn:disabled, :host .bk-btn[disabled] {opacity: 0.35; filter: grayscale(80%); " \
-               "cursor: not-allowed;}"
-
 
 def _pane(fig, height):
     """A Plotly pane that we redraw ourselves after changing its figure in place."""
@@ -64,23 +61,19 @@ class TrainingMonitor(Viewer):
         self.epochs_input = pn.widgets.IntInput.from_param(
             state.session.param.epochs, label="Epochs", width=110, description="Passes over the training data in "
             "the next run (a network with the same configuration continues from where it is)")
-        buttons = dict(width=90, stylesheets=[DISABLED_CSS])
-        self.start_button = pn.widgets.Button(label="Start", color="primary", disabled=state.param.alive,
-                                              description="Train in the background (DL4J: fit)", **buttons)
-        self.pause_button = pn.widgets.Button(
-            label=pn.bind(lambda s: "Resume" if s == "paused" else "Pause", state.param.run_state),
-            disabled=pn.bind(not_, state.param.alive), description="Hold training after the current update",
-            **buttons)
-        self.stop_button = pn.widgets.Button(label="Stop", color="danger", disabled=pn.bind(not_, state.param.alive),
-                                             description="End the run after the current update", **buttons)
+        self.start_button = button("Start", "Train in the background (DL4J: fit)", color="primary",
+                                   disabled=state.param.alive, width=90)
+        self.pause_button = button(pn.bind(lambda s: "Resume" if s == "paused" else "Pause", state.param.run_state),
+                                   "Hold training after the current update", disabled=pn.bind(not_, state.param.alive),
+                                   width=90)
+        self.stop_button = button("Stop", "End the run after the current update", color="danger",
+                                  disabled=pn.bind(not_, state.param.alive), width=90)
         self.start_button.on_click(lambda _: state.start())
         self.pause_button.on_click(lambda _: state.toggle_pause())
         self.stop_button.on_click(lambda _: state.stop())
         self.progress = pn.indicators.Progress(value=pn.bind(lambda p: int(round(1000 * p)), state.param.progress),
                                                max=1000, sizing_mode="stretch_width", height=16)
         self.smoothing = pn.widgets.FloatSlider.from_param(state.param.smoothing, label="Smoothing", step=0.01)
-        smoothing_tip = pn.widgets.TooltipIcon(  # a slider takes no description
-            value="Weight of the past in the red curve (exponential moving average); 0: no smoothing")
         self.measure = pn.widgets.RadioButtonGroup.from_param(
             state.param.measure, label="Loss shown", color="light",
             description="Loss per step: comparable between segments and runs; score: DL4J's sum over the "
@@ -111,8 +104,9 @@ class TrainingMonitor(Viewer):
         for pane in (self.loss_pane, self.stats_pane, self.hist_layer, self.hist_pane, self.timeline_pane):
             pane.visible = state.param.shown
         self.stats = pn.Column(self.stats_pane, self.hist_layer, self.hist_pane, sizing_mode="stretch_width")
-        self.controls = {"epochs": self.epochs_input, "smoothing": pn.Row(self.smoothing, smoothing_tip),
-                         "measure": self.measure,
+        smoothing = with_tip(self.smoothing, "Weight of the past in the red curve (exponential moving average); "
+                                             "0: no smoothing")
+        self.controls = {"epochs": self.epochs_input, "smoothing": smoothing, "measure": self.measure,
                          "start": pn.Row(self.start_button, self.pause_button, self.stop_button),
                          "save": self.download, "load": pn.Column("Load a model (.zip)", self.upload),
                          "stats": self.stats}
