@@ -128,6 +128,7 @@ def stats_figure(layer_names: list) -> go.Figure:
                   row=3, col=1)
     fig.update_yaxes(type="log", nticks=4, exponentformat="power", row=1)
     fig.update_yaxes(type="log", nticks=4, exponentformat="power", row=2)
+    fig.update_yaxes(rangemode="tozero", nticks=3, row=3)          # a constant rate: 0 to lr, not lr +- 1
     fig.update_xaxes(title_text="parameter update", row=3, col=1)
     return _layout(fig, "Per-layer statistics", 470, top=80)
 
