@@ -10,7 +10,7 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _here]
 
 import panel as pn  # noqa: E402
 
-from workbench.ui.app import page  # noqa: E402
+from workbench.ui.app import EXTENSIONS, page  # noqa: E402
 
-pn.extension("plotly", "codeeditor", sizing_mode="stretch_width")
+pn.extension(*EXTENSIONS, sizing_mode="stretch_width")
 page().servable(title="RNN Workbench")

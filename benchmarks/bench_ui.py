@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """How fast the app shows up and keeps up, measured in headless Chromium.
 
-1. Time to first paint: from starting ``panel serve apps/workbench.py`` (what ``make run`` does
-   once the venv exists) to the Build view being visible in the browser.
+1. Time to first paint: cold, from starting ``panel serve apps/workbench.py`` (what ``make run``
+   does once the venv exists) to the Build view being visible in the browser; warm, a new page
+   of the running server.
 2. Live training: the UCI task trained in the page; how often the loss chart changes per
    second (seen from the browser), and training speed (updates/s) in the page against the same
    training without any page (BackgroundTrainer alone) in the same machine state.
+3. While it trains: tab-switch latency (click -> the tab's content visible), click latency
+   (Pause -> "paused" in the status line, Resume -> "running"), and stop latency (Stop ->
+   "stopped"), each from the click to what the browser shows.
 
     python benchmarks/bench_ui.py [--seconds 8]
 """
@@ -19,6 +23,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -50,6 +56,14 @@ def cpu_seconds(pattern):
         except (OSError, IndexError, ValueError):
             continue
     return total
+
+
+def latency(page, click, ready) -> float:
+    """Seconds from ``click()`` to the locator ``ready()`` being visible in the browser."""
+    t0 = time.perf_counter()
+    click()
+    ready().wait_for(state="visible", timeout=30_000)
+    return time.perf_counter() - t0
 
 
 def updates_per_second_without_page(seconds):
@@ -92,6 +106,11 @@ def main(argv=None):
             page.goto(f"http://127.0.0.1:{port}/workbench", timeout=60_000)
             page.get_by_role("button", name="Add layer").wait_for(timeout=60_000)
             first_paint = time.perf_counter() - t_start
+            warm_page, t0 = browser.new_page(), time.perf_counter()
+            warm_page.goto(f"http://127.0.0.1:{port}/workbench", timeout=60_000)
+            warm_page.get_by_role("button", name="Add layer").wait_for(timeout=60_000)
+            warm_paint = time.perf_counter() - t0
+            warm_page.close()
 
             page.locator(".bk-tab", has_text="Train").first.click()
             page.get_by_label("Epochs").fill("10000")
@@ -111,7 +130,19 @@ def main(argv=None):
             cpu = {name: (cpu_seconds(name) - c) / elapsed for name, c in cpu0.items()}
             status = page.get_by_text("updates/s").first.inner_text()
             points = last
-            page.get_by_role("button", name="Stop").click()
+            tab_switch = [latency(page, lambda: page.locator(".bk-tab", has_text=name).first.click(), ready)
+                          for _ in range(3) for name, ready in (
+                              ("Data", lambda: page.get_by_text("Upload CSV sequences").first),
+                              ("Build", lambda: page.get_by_role("button", name="Add layer")),
+                              ("Train", lambda: page.get_by_role("button", name="Stop")))]
+            clicks = []
+            for _ in range(3):
+                clicks.append(latency(page, lambda: page.get_by_role("button", name="Pause").click(),
+                                      lambda: page.get_by_text("paused", exact=True).first))
+                clicks.append(latency(page, lambda: page.get_by_role("button", name="Resume").click(),
+                                      lambda: page.get_by_text("running", exact=True).first))
+            stop = latency(page, lambda: page.get_by_role("button", name="Stop").click(),
+                           lambda: page.get_by_text("stopped", exact=True).first)
             browser.close()
     finally:
         server.terminate()
@@ -120,13 +151,16 @@ def main(argv=None):
         return int(text.split("update ")[1].split(" /")[0].replace(",", ""))
     in_page = (updates(status) - updates(status0)) / elapsed  # steady state, between the two reads
     alone = updates_per_second_without_page(args.seconds)
-    print(f"first paint after starting panel serve: {first_paint:.2f} s")
+    print(f"first paint after starting panel serve: {first_paint:.2f} s cold, {warm_paint:.2f} s warm (new page)")
     print(f"loss chart changes seen in the browser: {changes / elapsed:.1f} per second "
           f"({points} points drawn after {elapsed:.0f} s)")
     print(f"training speed, UCI task: {in_page:.1f} updates/s in the page (steady state), "
           f"{alone:.1f} updates/s with no page: {100 * (1 - in_page / alone):+.0f}% slower in the page")
     print(f"CPU cores busy while training in the page: browser {cpu['chromium']:.2f}, "
           f"server (training included) {cpu['panel serve']:.2f} of 2")
+    print(f"while training: tab switch {1000 * np.median(tab_switch):.0f} ms median "
+          f"(max {1000 * max(tab_switch):.0f}), Pause/Resume click to status {1000 * np.median(clicks):.0f} ms "
+          f"median (max {1000 * max(clicks):.0f}), Stop to 'stopped' {1000 * stop:.0f} ms")
     print(f"(status line: {status0!r} -> {status!r})")
 
 

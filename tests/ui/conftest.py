@@ -49,7 +49,8 @@ SERVED = []          # the server side of every page served by app_url, newest l
 def app_url():
     """The page served as ``panel serve`` would, one session per browser page; stopped at the end.
     ``served_pages`` holds each page's server side (template with ``.session`` and ``.views``)."""
-    from workbench.ui.app import page
+    from workbench.ui.app import EXTENSIONS, page
+    pn.extension(*EXTENSIONS)                          # as apps/workbench.py
 
     def make():
         template = page()

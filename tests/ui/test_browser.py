@@ -242,10 +242,13 @@ def test_make_run_command_serves_the_app(page: Page, tmp_path):
             except OSError:
                 assert time.monotonic() < end, (tmp_path / "serve.log").read_text()
                 time.sleep(0.1)
-        page.goto(f"http://127.0.0.1:{port}/workbench")
-        expect(page.get_by_role("button", name="Add layer")).to_be_visible(timeout=30_000)
-        tab(page, "Train")
-        expect(page.get_by_role("button", name="Start")).to_be_visible()
+        for _ in range(2):               # the second session too (lazily loaded JavaScript broke it once)
+            page.goto(f"http://127.0.0.1:{port}/workbench")
+            expect(page.get_by_role("button", name="Add layer")).to_be_visible(timeout=30_000)
+            tab(page, "Data")
+            expect(page.get_by_text("Drag & Drop your files").first).to_be_visible()
+            tab(page, "Train")
+            expect(page.get_by_role("button", name="Start")).to_be_visible()
     finally:
         server.terminate()
         server.wait(10)

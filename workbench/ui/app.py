@@ -20,6 +20,10 @@ from workbench.ui.url_state import (
     TABS, decode_conf, experiment_query, first_values, hidden, parse_epochs, search_string,
 )
 
+# Panel extensions the tabs need, loaded by the page before any session (a model whose JavaScript
+# is loaded lazily, as FileDropper's, renders in the first session only).
+EXTENSIONS = ("plotly", "codeeditor", "filedropper")
+
 INTRO = ("**RNN Workbench** - build a recurrent network, look at the padded data and its masks, train it with "
          "(truncated) BPTT and step through its predictions one time step at a time. It opens on a real data "
          "set with a sensible network: press **Start** in the Train tab.")
@@ -53,7 +57,9 @@ def _tabs(session: WorkbenchSession, hide: set = frozenset()):
     views = {"Build": ConfigBuilder(session=session), "Data": DataInspector(session=session),
              "Train": TrainingMonitor(session=session), "Step": StepExplorer(session=session)}
     shown = [name for name in views if name.lower() not in hide]
-    tabs = pn.Tabs(*((name, views[name]) for name in shown), dynamic=False, sizing_mode="stretch_width")
+    # dynamic: only the open tab is in the browser (first paint 3.5 s instead of 7 s; a tab switch
+    # then takes ~1 s, and a hidden tab's live charts cost no traffic)
+    tabs = pn.Tabs(*((name, views[name]) for name in shown), dynamic=True, sizing_mode="stretch_width")
     tabs.param.watch(lambda e: shown[e.new] == "Step" and views["Step"].sync_network(), "active")
     on_session_end(session.close)                     # each view registers its own close
     tabs.shown = shown

@@ -11,7 +11,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-MAX_POINTS = 5000          # points drawn per trace; the series themselves are kept whole
+MAX_POINTS = 1500          # points drawn per trace (about 2 per pixel of a chart); the series are kept whole
 COLORS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
           "#17becf"]
 HISTOGRAM_KINDS = ("parameters", "gradients", "activations")

@@ -25,7 +25,7 @@ from workbench.ui.session import WorkbenchSession
 from workbench.ui.shared import Messages
 from workbench.ui.train.series import RunSeries, ema
 
-SLOW_FIGURES_S = 1.0
+SLOW_FIGURES_S = 2.0
 UI_BUDGET_FACTOR = 4
 MEASURES = ("loss per step", "score")
 LOSS_UNITS = {"mcxent": "nats", "negativeloglikelihood": "nats", "xent": "nats", "mse": "squared error",
