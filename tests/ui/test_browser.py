@@ -45,7 +45,12 @@ def tall(page: Page):
 
 
 def tab(page: Page, name: str):
+    """Open a tab and wait until its content is drawn (tabs render when opened)."""
     page.locator(".bk-tab", has_text=name).first.click()
+    ready = {"Build": page.get_by_role("button", name="Add layer"), "Data": page.get_by_text("Upload CSV sequences"),
+             "Train": page.get_by_role("button", name="Start"), "Step": page.get_by_role("button", name="Reset")}
+    expect(ready[name].first).to_be_visible(timeout=30_000)
+    time.sleep(0.5)                                   # the charts draw after the widgets
 
 
 def progress(page: Page) -> float:
@@ -252,3 +257,19 @@ def test_make_run_command_serves_the_app(page: Page, tmp_path):
     finally:
         server.terminate()
         server.wait(10)
+
+
+def test_closing_the_page_mid_training_stops_the_run(browser, app_url, served_pages):
+    """The server stops training within ~1 s of the tab closing (it used to train on for 15-20 s)."""
+    page = browser.new_context().new_page()
+    open_app(page, app_url, "?tab=train", page.get_by_role("button", name="Start"))
+    server = served_pages[-1]
+    start_training(page)
+    wait_for(lambda: loss_points(page) > 3, what="the loss curve to grow")
+    trainer = server.session.trainer
+    page.context.close()
+    closed = time.monotonic()
+    wait_for(lambda: not trainer.alive, timeout=10, what="the training thread to end")
+    elapsed = time.monotonic() - closed
+    print(f"training ended {elapsed:.2f} s after the page closed")
+    assert elapsed < 3.0 and trainer.state == "stopped"
