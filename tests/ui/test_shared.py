@@ -3,7 +3,8 @@ import pytest
 
 pn = pytest.importorskip("panel")
 
-from workbench.ui.shared import ALERT_TYPES, Messages, message_pane, show_message  # noqa: E402
+from workbench.ui.messages import Messages  # noqa: E402
+from workbench.ui.shared import ALERT_TYPES, message_pane, show_message  # noqa: E402
 
 
 def test_say_sets_text_and_kind_together():
@@ -28,3 +29,17 @@ def test_message_pane_follows_the_kind():
     assert alert.visible and alert.alert_type == "warning" and alert.object == "careful"
     m.clear_message()
     assert not alert.visible
+
+
+def test_a_dropped_file_is_handed_over_once_and_a_removal_is_not():
+    from workbench.ui.shared import file_dropper, on_dropped
+    drop, got = file_dropper("model", [".zip"]), []
+    on_dropped(drop, lambda name, content: got.append((name, content)))
+    drop.value["a.zip"] = b"one"                      # as FileDropper does: in place, then a trigger
+    drop.param.trigger("value")
+    del drop.value["a.zip"]
+    drop.param.trigger("value")
+    drop.value["a.zip"] = b"two"
+    drop.param.trigger("value")
+    assert got == [("a.zip", b"one"), ("a.zip", b"two")]
+    assert drop.max_file_size == drop.max_total_file_size == "25MB" and drop.chunk_size < 20 * 2**20

@@ -7,11 +7,13 @@ functions) and ``view.py`` (the widgets). All four share one ``WorkbenchSession`
 the served page (template, URL state, lesson links); ``app()`` the same tabs for a notebook cell,
 where they display after ``pn.extension(*workbench.ui.EXTENSIONS, inline=True)``.
 """
-from workbench.ui.app import EXTENSIONS, app, page
-from workbench.ui.build import ConfigBuilder
-from workbench.ui.data import DataInspector
-from workbench.ui.session import WorkbenchSession
-from workbench.ui.step import StepExplorer
-from workbench.ui.train import TrainingMonitor
+_WHERE = {"EXTENSIONS": "app", "app": "app", "page": "app", "ConfigBuilder": "build", "DataInspector": "data",
+          "TrainingMonitor": "train", "StepExplorer": "step", "WorkbenchSession": "session"}
+__all__ = sorted(_WHERE)
 
-__all__ = ["EXTENSIONS", "ConfigBuilder", "DataInspector", "StepExplorer", "TrainingMonitor", "WorkbenchSession", "app", "page"]
+
+def __getattr__(name):                 # Panel loads with the first view: the tab states need only param
+    if name in _WHERE:
+        import importlib
+        return getattr(importlib.import_module(f"workbench.ui.{_WHERE[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -13,7 +13,8 @@ from workbench.ui.build import ConfigBuilder
 from workbench.ui.catalog import DEFAULT_TASK, TASKS
 from workbench.ui.data import DataInspector
 from workbench.ui.session import WorkbenchSession
-from workbench.ui.shared import Messages, button, message_pane, on_session_end
+from workbench.ui.messages import Messages
+from workbench.ui.shared import button, message_pane, on_session_end
 from workbench.ui.step import StepExplorer
 from workbench.ui.train import TrainingMonitor
 from workbench.ui.url_state import (

@@ -1,6 +1,6 @@
 """Pieces every view uses: messages with an explicit kind, help texts, cleaning up when the page goes.
 
-A tab's state mixes in :class:`Messages` and calls ``say(text, kind)`` (the kind is set with the
+A tab's state mixes in :class:`~workbench.ui.messages.Messages` and calls ``say(text, kind)`` (the kind is set with the
 text, never guessed from it); its view shows them with :func:`message_pane`, explains itself
 with :func:`help_text`, makes its buttons with :func:`button` and registers its ``close`` with
 :func:`on_session_end`.
@@ -8,27 +8,13 @@ with :func:`help_text`, makes its buttons with :func:`button` and registers its 
 from __future__ import annotations
 
 import panel as pn
-import param
 
-KINDS = ("info", "success", "warning", "error")
+from workbench.ui.messages import Messages
+from workbench.ui.uploads import CHUNK_BYTES, MAX_UPLOAD_BYTES
+
+ALERT_TYPES = {"info": "info", "success": "success", "warning": "warning", "error": "danger"}
 DISABLED_CSS = (":host .bk-btn:disabled, :host .bk-btn[disabled] {opacity: 0.35; filter: grayscale(80%); "
                 "cursor: not-allowed;}")
-ALERT_TYPES = {"info": "info", "success": "success", "warning": "warning", "error": "danger"}
-
-
-class Messages(param.Parameterized):
-    """``message`` (the latest notice or problem, "" for none) and its ``message_kind``."""
-
-    message = param.String(default="", doc="the latest notice or problem shown in the page")
-    message_kind = param.Selector(default="info", objects=list(KINDS), doc="info, success, warning or error")
-
-    def say(self, text: str, kind: str = "info") -> bool:
-        """Show ``text`` as ``kind``; True unless it reports an error."""
-        self.param.update(message=text, message_kind=kind)
-        return kind != "error"
-
-    def clear_message(self) -> None:
-        self.param.update(message="", message_kind="info")
 
 
 def show_message(alert, messages: Messages) -> None:
@@ -51,6 +37,30 @@ def button(label, tip: str, **kw) -> pn.widgets.Button:
     from bokeh.models import Tooltip
     return pn.widgets.Button(label=label, description=Tooltip(content=tip, position="bottom"),
                              stylesheets=[DISABLED_CSS], **kw)
+
+
+def file_dropper(label: str, accept: list, multiple: bool = False) -> pn.widgets.FileDropper:
+    """A FileDropper that refuses, in the browser, what exceeds ``MAX_UPLOAD_BYTES`` (saying so in
+    its file row) and sends the rest in chunks: a file over the websocket's message limit would
+    otherwise close the session. ``value``: file name -> bytes (str for text/* files)."""
+    limit = f"{MAX_UPLOAD_BYTES // 1_000_000}MB"
+    return pn.widgets.FileDropper(label=label, multiple=multiple, accepted_filetypes=accept, chunk_size=CHUNK_BYTES,
+                                  max_file_size=limit, max_total_file_size=limit, layout="compact",
+                                  sizing_mode="stretch_width")
+
+
+def on_dropped(dropper: pn.widgets.FileDropper, callback) -> None:
+    """Call ``callback(name, content)`` for each file that arrives on ``dropper`` (the dropper
+    changes its ``value`` dict in place: a file is new when its content object is)."""
+    seen = {}
+
+    def arrived(event):
+        fresh = {name: content for name, content in event.new.items() if seen.get(name) is not content}
+        seen.clear()
+        seen.update(event.new)
+        for name, content in fresh.items():
+            callback(name, content)
+    dropper.param.watch(arrived, "value")
 
 
 def with_tip(widget, tip: str) -> pn.Row:

@@ -140,8 +140,7 @@ def test_preprocessor_widgets(builder):
 
 def test_outputs_follow_the_configuration(builder):
     conf = composite_confs()[0]
-    builder.upload.filename = "net.json"
-    builder.upload.value = conf.to_json().encode()               # the upload widget loads it
+    builder.upload.value = {"net.json": conf.to_json().encode()}  # the upload widget loads it
     state = builder.state
     assert state.session.conf == conf and find(card(builder, 2), "mode").value == "add"
     assert state.upload.message.startswith("Loaded net.json")

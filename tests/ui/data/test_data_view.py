@@ -7,7 +7,7 @@ pytest.importorskip("plotly")
 import numpy as np  # noqa: E402
 
 from workbench.ui.data import DataInspector  # noqa: E402
-from workbench.ui.data.csv_files import MAX_UPLOAD_BYTES  # noqa: E402
+from workbench.ui.uploads import MAX_UPLOAD_BYTES  # noqa: E402
 from workbench.ui.session import WorkbenchSession  # noqa: E402
 
 

@@ -36,7 +36,7 @@ def test_widgets_and_state_stay_bound():
     mon.state.measure = "score"
     assert mon.measure.value == "score"
     assert set(mon.controls) >= {"epochs", "start", "smoothing", "save", "load", "stats"}
-    assert all(w.description for w in (mon.epochs_input, mon.measure, mon.download, mon.upload,
+    assert all(w.description for w in (mon.epochs_input, mon.measure, mon.download,
                                        mon.start_button, mon.pause_button, mon.stop_button, mon.hist_layer))
 
 
@@ -94,7 +94,7 @@ def test_before_the_first_run_a_text_says_what_will_appear_instead_of_empty_axes
 
 def test_a_bad_file_is_an_error_in_the_message_alert():
     mon = TrainingMonitor(WorkbenchSession("UCI synthetic control"))
-    mon.upload.value = b"not a zip"                            # the FileInput path
+    mon.upload.value = {"model.zip": b"not a zip"}             # the file dropper's path
     assert mon.state.message_kind == "error" and mon.message_pane.alert_type == "danger" and mon.message_pane.visible
     assert mon.state.session.net is None
 
@@ -104,7 +104,7 @@ def test_upload_loads_a_saved_model():
     run(mon, 1)
     data = mon.download.callback().getvalue()
     other = TrainingMonitor(WorkbenchSession("Shifted symbols (future context)"))
-    other.upload.value = data
+    other.upload.value = {"model.zip": data}
     assert other.state.session.net.iteration_count == mon.state.session.net.iteration_count
     assert other.message_pane.alert_type == "success" and not other.download.disabled
 

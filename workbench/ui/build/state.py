@@ -33,7 +33,7 @@ from workbench.ui.build.specs import (
     as_spec, build_configuration, default_spec, describe, param_count, set_path, spec_from_layer,
 )
 from workbench.ui.session import WorkbenchSession
-from workbench.ui.shared import Messages
+from workbench.ui.messages import Messages
 
 _DEFAULTS = {f.name: f.default for f in dataclasses.fields(MultiLayerConfiguration) if f.init}
 

@@ -17,7 +17,7 @@ from workbench.conf.vocabulary import LAYER_CHOICES, NETWORK_SETTINGS
 from workbench.ui.build.forms import LayerCard, dataclass_form, field_widget, show_value
 from workbench.ui.build.state import BuildState
 from workbench.ui.session import WorkbenchSession
-from workbench.ui.shared import button, help_text, message_pane
+from workbench.ui.shared import button, file_dropper, help_text, message_pane, on_dropped, with_tip
 
 HELP = """Build a network from layer cards, top (the input) to bottom (the output). Every change is
 checked at once: a problem shows on the card it concerns, or below the network settings. The
@@ -81,8 +81,8 @@ class ConfigBuilder(pn.viewable.Viewer):
                                  json.dumps({"error": f"the configuration is not valid: {message}"}))
         self.downloads = [self._download(lambda: state.python_code, "network.py"),
                           self._download(lambda: state.json, "network.json")]
-        self.upload = pn.widgets.FileInput(accept=".json", description="Load a network saved with Download .json")
-        self.upload.param.watch(lambda e: state.upload_json(e.new, self.upload.filename or "the file"), "value")
+        self.upload = file_dropper("Load a configuration (.json, at most 25 MB)", [".json"])
+        on_dropped(self.upload, lambda name, content: state.upload_json(content, name))
         self.add_type = pn.widgets.Select(label="new layer", options=list(LAYER_CHOICES), value="LSTM",
                                           width=200, description="The kind of layer the button adds")
         self.add_button = button("Add layer", "Add a layer of this kind just before the output layer",
@@ -151,8 +151,8 @@ class ConfigBuilder(pn.viewable.Viewer):
                 ("Python", pn.Column(pn.Row(copies[0], self.downloads[0]), self.python, sizing_mode="stretch_width")),
                 ("JSON", pn.Column(pn.Row(copies[1], self.downloads[1]), self.json, sizing_mode="stretch_width")),
                 dynamic=False, sizing_mode="stretch_width"),
-            "upload": pn.Column(pn.Row("Load a configuration:", self.upload), message_pane(state.upload),
-                                sizing_mode="stretch_width"),
+            "upload": pn.Column(with_tip(self.upload, "Load a network saved with Download .json"),
+                                message_pane(state.upload), sizing_mode="stretch_width"),
         }
         controls["network"] = pn.Column(
             "### Network", self.input_pane, controls["tbptt"], controls["updater"], controls["regularization"],

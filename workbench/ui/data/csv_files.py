@@ -18,7 +18,6 @@ from workbench.data import AlignmentMode
 from workbench.data.sequence_files import SequenceFiles, SequenceRead
 from workbench.ui.catalog import Task
 
-MAX_UPLOAD_BYTES = 25_000_000          # "25 MB", counted as the browser's upload widget counts it
 MAX_UPLOAD_FILES = 5000
 ALIGNMENTS = [m.name for m in AlignmentMode]
 DELIMITERS = {"comma ,": ",", "semicolon ;": ";", "tab": "\t", "space": " "}

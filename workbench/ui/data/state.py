@@ -18,11 +18,12 @@ from workbench.data.batches import as_sequences, nth_batch, num_batches, sequenc
 from workbench.data.sequence_files import SequenceFiles, save_sequence_files
 from workbench.ui.catalog import TASKS
 from workbench.ui.data.csv_files import (
-    ALIGNMENTS, MAX_UPLOAD_BYTES, MAX_UPLOAD_FILES, SETTINGS, CsvSettings, ReadFiles, Scratch, checked_settings,
+    ALIGNMENTS, MAX_UPLOAD_FILES, SETTINGS, CsvSettings, ReadFiles, Scratch, checked_settings,
     outputs, page_text, preview_markdown, same_batch, upload_problem, uploaded_task,
 )
 from workbench.ui.session import WorkbenchSession
-from workbench.ui.shared import Messages
+from workbench.ui.messages import Messages
+from workbench.ui.uploads import MAX_UPLOAD_BYTES
 
 
 class DataState(Messages):

@@ -13,25 +13,15 @@ import asyncio
 import panel as pn
 
 from workbench.ui.data.figures import characters_figure, features_figure, labels_figure, lengths_figure, mask_figure
-from workbench.ui.data.csv_files import MAX_UPLOAD_BYTES
 from workbench.ui.data.state import DataState
-from workbench.ui.shared import button, help_text, message_pane, with_tip, on_session_end
+from workbench.ui.shared import button, file_dropper, help_text, message_pane, on_session_end, with_tip
+from workbench.ui.uploads import MAX_UPLOAD_BYTES
 
 HELP = ("The heatmaps show one minibatch as the network receives it: the chosen example's **features** (grey "
         "columns are padding), the **features mask** and **labels mask** of the whole minibatch (1 = a real step, "
         "the red box is the example), its **labels**, and a histogram of all **sequence lengths**. Try "
         "JapaneseVowels to see padding, then press *Write as CSV files* and switch the alignment mode: watch "
         "where the labels mask's 1 moves.")
-CHUNK_BYTES = 4_000_000          # per websocket message, far below Bokeh's 20 MB message limit
-
-
-def _dropper(what: str) -> pn.widgets.FileDropper:
-    limit = f"{MAX_UPLOAD_BYTES // 1_000_000}MB"
-    return pn.widgets.FileDropper(label=what, multiple=True, accepted_filetypes=[".csv", ".txt"],
-                                  chunk_size=CHUNK_BYTES, max_file_size=limit, max_total_file_size=limit,
-                                  layout="compact", sizing_mode="stretch_width")
-
-
 class DataInspector(pn.viewable.Viewer):
     """The Data tab over a shared session (a new one when ``session`` is None); ``state`` is its
     :class:`DataState`. Call :meth:`close` when done (also done when the browser session ends).
@@ -49,7 +39,8 @@ class DataInspector(pn.viewable.Viewer):
                                                                  "use it too)")
         self.csv_button = button("Write as CSV files", "Write the training data with to_csv_sequences and read it "
                                  "back through the CSV readers with the alignment mode below")
-        self.features_drop, self.labels_drop = _dropper("Features files"), _dropper("Labels files (optional)")
+        self.features_drop, self.labels_drop = (file_dropper(name, [".csv", ".txt"], multiple=True)
+                                               for name in ("Features files", "Labels files (optional)"))
         self.received = pn.pane.Markdown(pn.bind(_received, self.features_drop.param.value,
                                                  self.labels_drop.param.value), margin=(0, 10))
         form = dict(

@@ -18,7 +18,7 @@ import param
 from workbench.nn.recurrent_states import recurrent_states
 from workbench.nn.sampling import sample_characters
 from workbench.ui.session import WorkbenchSession
-from workbench.ui.shared import Messages
+from workbench.ui.messages import Messages
 from workbench.ui.step.examples import char_iterator, given_sequence, label_at, prompt_problem, session_examples
 from workbench.ui.step.network import copy_note, latest_copy, layer_name, output_kind, pick_network, step_mode
 from workbench.ui.step.recorder import StepRecorder

@@ -22,7 +22,7 @@ import param
 from workbench.errors import ModelFileError
 from workbench.nn import MultiLayerNetwork
 from workbench.ui.session import WorkbenchSession
-from workbench.ui.shared import Messages
+from workbench.ui.messages import Messages
 from workbench.ui.train.series import RunSeries, ema
 
 SLOW_FIGURES_S = 2.0

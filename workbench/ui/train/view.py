@@ -16,7 +16,9 @@ import panel as pn
 from panel.viewable import Viewer
 
 from workbench.ui.session import WorkbenchSession
-from workbench.ui.shared import DISABLED_CSS, button, help_text, message_pane, on_session_end, with_tip
+from workbench.ui.shared import (
+    DISABLED_CSS, button, file_dropper, help_text, message_pane, on_dropped, on_session_end, with_tip,
+)
 from workbench.ui.train import figures
 from workbench.ui.train.state import TrainState
 
@@ -82,8 +84,8 @@ class TrainingMonitor(Viewer):
             callback=state.download, filename="model.zip", label="Save model (.zip)",
             disabled=pn.bind(not_, state.param.can_save), stylesheets=[DISABLED_CSS],
             description="Download the network: configuration, parameters and updater state")
-        self.upload = pn.widgets.FileInput(accept=".zip", description="Load a model .zip saved with Save model")
-        self.upload.param.watch(self._on_upload, "value")
+        self.upload = file_dropper("Load a model (.zip, at most 25 MB)", [".zip"])
+        on_dropped(self.upload, lambda _name, content: state.load_bytes(content))
         self.hist_layer = pn.widgets.Select.from_param(state.param.hist_layer, label="Histograms of layer",
                                                        width=220, description="The layer whose histograms are drawn")
 
@@ -108,7 +110,7 @@ class TrainingMonitor(Viewer):
                                              "0: no smoothing")
         self.controls = {"epochs": self.epochs_input, "smoothing": smoothing, "measure": self.measure,
                          "start": pn.Row(self.start_button, self.pause_button, self.stop_button),
-                         "save": self.download, "load": pn.Column("Load a model (.zip)", self.upload),
+                         "save": self.download, "load": with_tip(self.upload, "Load a model .zip saved with Save model"),
                          "stats": self.stats}
 
         self._poll, self._doc, self._seen_connection = None, pn.state.curdoc, False
@@ -166,11 +168,6 @@ class TrainingMonitor(Viewer):
         self.cm_pane.visible = s.eval_kind == "classification"
 
     # ---- polling and the end of the page ----
-    def _on_upload(self, event):
-        if event.new:
-            self.state.load_bytes(event.new)
-            self.upload.clear()                    # the same file can be chosen again
-
     def _tick(self):
         if self._page_closed():
             self.close()
