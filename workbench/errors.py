@@ -18,6 +18,9 @@ error                      raised for                                           
                            not match its own configuration
 ``TrainingDivergedError``  the score or gradient became NaN/inf during ``fit``          iteration, minibatch
 ``BackendUnavailableError`` ``backend="cupy"`` where no GPU is usable                  the reason
+``RunStoreError``          a run store file that is not one, of an unknown schema       the file, run id
+                           version, or a write it cannot take (also ``UnknownRunError``,
+                           a LookupError, for a run id it does not hold)
 =========================  ==========================================================  ==================
 """
 from __future__ import annotations
@@ -82,3 +85,16 @@ class TrainingDivergedError(WorkbenchError, FloatingPointError):
 
 class BackendUnavailableError(WorkbenchError, RuntimeError):
     """The requested backend cannot be used on this machine (the message says why)."""
+
+
+class RunStoreError(WorkbenchError, ValueError):
+    """A run store that cannot be used: not a run store, an unknown schema version, or a write it
+    refuses. ``path`` is the store's file."""
+
+    def __init__(self, message, path=None):
+        super().__init__(message)
+        self.path = path
+
+
+class UnknownRunError(RunStoreError, LookupError):
+    """A run id the store does not hold (never created, or deleted)."""
