@@ -1,5 +1,6 @@
-"""Looking inside any data ``fit`` takes (a DataSet, a list of them or an iterator) without
-training on it: how many minibatches, which one is the n-th, how long each sequence is."""
+"""Any data ``fit`` takes (a DataSet, a list of them or an iterator): one pass over it
+(``as_datasets``), and looking inside it without training on it: how many minibatches, which one
+is the n-th, how long each sequence is."""
 from __future__ import annotations
 
 import copy
@@ -9,7 +10,19 @@ import numpy as np
 
 from workbench.backend import to_numpy
 from workbench.data.text import CharacterIterator
-from workbench.errors import InvalidInputError
+from workbench.errors import InputTypeError, InvalidInputError
+
+
+def as_datasets(data, who: str = "fit"):
+    """A DataSet alone as ``[data]``, or ``data`` itself, an iterable of DataSets (reset first
+    when it can be); anything else raises InputTypeError naming ``who``."""
+    if hasattr(data, "features"):
+        return [data]
+    if data is None or isinstance(data, (str, bytes, dict)) or not hasattr(data, "__iter__"):
+        raise InputTypeError(f"{who}: data must be a DataSet or an iterable of DataSets, got {type(data).__name__}")
+    if hasattr(data, "reset"):
+        data.reset()
+    return data
 
 
 def batch_lengths(ds) -> np.ndarray:

@@ -1,7 +1,8 @@
 """MultiLayerNetwork: parameters, forward passes, scores and gradients.
 
-Training (``fit``) lives in ``training.py``, stepping (``rnn_time_step``) in ``stepping.py``,
-saving in ``workbench.io``. Public arrays are DL4J's layout ([batch, features, time]); inside,
+Training (``fit``) is a :class:`~workbench.nn.training.Trainer` driving the network's
+"training surface" below; stepping (``rnn_time_step``) lives in ``stepping.py``, saving in
+``workbench.io``. Public arrays are DL4J's layout ([batch, features, time]); inside,
 recurrent data is time-major (T, N, F) and all parameters live in one flat vector whose
 per-layer views the layers use.
 """
@@ -11,14 +12,17 @@ import math
 
 from workbench.backend import get_backend, real_array
 from workbench.conf import InputType, MultiLayerConfiguration
+from workbench.data.batches import as_datasets
 from workbench.errors import ConfigurationError, InputTypeError, InvalidInputError
 from workbench.nn.checks import Batch, dataset_arrays, mask_to_internal, to_internal, to_public
 from workbench.nn.layers.convolution import Convolution, Subsampling
 from workbench.nn.layers.dense import Dense, Output
 from workbench.nn.layers.recurrent import LSTMLayer, SimpleRnnLayer
 from workbench.nn.layers.wrappers import BidirectionalLayer, LastTimeStepLayer
+from workbench.nn.regularization import regularization
 from workbench.nn.stepping import SteppingMixin
-from workbench.nn.training import TrainingMixin
+from workbench.nn.summary import network_summary
+from workbench.nn.training import Trainer
 from workbench.nn.updaters import UpdaterState
 
 RUNTIME_LAYERS = {"LSTM": LSTMLayer, "GravesLSTM": LSTMLayer, "SimpleRnn": SimpleRnnLayer,
@@ -36,7 +40,7 @@ def runtime_layer(conf, xp, dtype):
     return RUNTIME_LAYERS[name](conf, xp, dtype)
 
 
-class MultiLayerNetwork(TrainingMixin, SteppingMixin):
+class MultiLayerNetwork(SteppingMixin):
     """A stack of layers built from a :class:`MultiLayerConfiguration`.
 
     >>> net = MultiLayerNetwork(conf); net.init()
@@ -101,8 +105,7 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
         counters and stored ``rnn_time_step`` state (e.g. to step while this one trains)."""
         self._require_init()
         clone = MultiLayerNetwork(self.conf, backend=self.backend).init()
-        clone._flat[...] = self._flat
-        clone._params_changed()
+        clone.set_params_vector(self._flat)
         for key, a in self.updater.arrays.items():
             clone.updater.arrays[key][...] = a
         clone.updater.t = self.updater.t
@@ -120,17 +123,7 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
         """A table of the layers (with the preprocessors before them): output shape per example
         and step, activation and parameter count."""
         self._require_init()
-        rows = [("#", "layer", "output", "activation", "params")]
-        for i, (lc, (a, b)) in enumerate(zip(self.conf.built_layers, self._slices)):
-            if i in self.preprocessors:
-                rows.append(("", f"  {type(self.preprocessors[i]).__name__}", "", "", ""))
-            rows.append((str(i), type(lc).__name__, self.conf.layer_types[i][1].shape_text(),
-                         getattr(lc, "activation", getattr(getattr(lc, "layer", None), "activation", "")),
-                         f"{b - a:,}"))
-        rows.append(("", "total", "", "", f"{self.num_params():,}"))
-        widths = [max(len(r[k]) for r in rows) for k in range(5)]
-        return "\n".join("  ".join(c.ljust(w) if k < 4 else c.rjust(w) for k, (c, w) in enumerate(zip(r, widths)))
-                         for r in rows)
+        return network_summary(self)
 
     def params(self) -> dict:
         """Copies of every parameter, keyed ``"<layer>_<name>"`` (e.g. ``"0_W"``)."""
@@ -183,11 +176,15 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
             b.lmask = mask_to_internal(be, dt, "labels_mask", labels_mask, N, T if self._recurrent_out else None)
         return b
 
-    def _dataset_batch(self, ds, name="data") -> Batch:
+    def dataset_batch(self, ds, name="data") -> Batch:
+        """A DataSet checked and in internal layout (features (T, N, n_in), masks (T, N); 2-d data
+        as it is); errors name ``name``. It must have labels."""
         x, fmask, labels, lmask = dataset_arrays(ds, name)
         if labels is None:
             raise InputTypeError(f"{name}: labels are None; scoring, training and evaluation need labels")
         return self._batch(x, fmask, labels, lmask)
+
+    _dataset_batch = dataset_batch                            # the older private name (tests, benchmarks)
 
     # ---- forward ----
     def _forward(self, batch: Batch, states=None):
@@ -244,24 +241,6 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
         per_example = rows.reshape(-1, batch.n).sum(axis=0) if self._recurrent_out else rows
         return per_example, dz
 
-    def _regularization(self, with_grad: bool) -> float:
-        """Score of l1/l2 (0.5 * l2 * sum(w^2) + l1 * sum|w|); adds their gradient when asked."""
-        c, xp, total = self.conf, self.xp, 0.0
-        if not (c.l1 or c.l2 or c.l1_bias or c.l2_bias):
-            return 0.0
-        for layer in self.layers:
-            for key, p in layer.params.items():
-                l1, l2 = (c.l1, c.l2) if layer.is_weight(key) else (c.l1_bias, c.l2_bias)
-                if l2:
-                    total += 0.5 * l2 * float((p * p).sum())
-                    if with_grad:
-                        layer.grads[key] += l2 * p
-                if l1:
-                    total += l1 * float(xp.abs(p).sum())
-                    if with_grad:
-                        layer.grads[key] += l1 * xp.sign(p)
-        return total
-
     def _gradient(self, batch: Batch, states=None, back_length=None):
         """Forward + backward: fills the flat gradient, returns (score, caches)."""
         _, caches, _ = self._forward(batch, states)
@@ -272,35 +251,98 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
             if i in self.preprocessors:
                 dx = self.preprocessors[i].backward(dx, N)
             dx = self.layers[i - 1].backward(dx, caches[i - 1], back_length=back_length, need_dx=i > 1)
-        score = float(per_example.sum()) / N + self._regularization(with_grad=True)
+        score = float(per_example.sum()) / N + regularization(self.conf, self.layers, self.xp, with_grad=True)
         return score, caches
 
     def score(self, dataset) -> float:
         """Sum of the per-step losses over unmasked label steps / batch size, plus regularisation."""
-        b = self._dataset_batch(dataset, "score: dataset")
+        b = self.dataset_batch(dataset, "score: dataset")
         _, caches, _ = self._forward(b)
         per_example, _ = self._example_scores(b, caches)
-        return float(per_example.sum()) / b.n + self._regularization(with_grad=False)
+        return float(per_example.sum()) / b.n + regularization(self.conf, self.layers, self.xp, with_grad=False)
 
     def score_examples(self, dataset, add_reg: bool = False):
         """Per-example score [batch] (summed over that example's unmasked steps)."""
-        b = self._dataset_batch(dataset, "score_examples: dataset")
+        b = self.dataset_batch(dataset, "score_examples: dataset")
         _, caches, _ = self._forward(b)
         per_example, _ = self._example_scores(b, caches)
-        return per_example + self._regularization(with_grad=False) if add_reg else per_example
+        if add_reg:
+            return per_example + regularization(self.conf, self.layers, self.xp, with_grad=False)
+        return per_example
 
     def compute_gradient_and_score(self, dataset):
         """(gradients keyed like ``params()``, score) with full BPTT from a zero state."""
-        score, _ = self._gradient(self._dataset_batch(dataset, "compute_gradient_and_score: dataset"))
+        score, _ = self._gradient(self.dataset_batch(dataset, "compute_gradient_and_score: dataset"))
         grads = {f"{i}_{k}": g.copy() for i, layer in enumerate(self.layers) for k, g in layer.grads.items()}
         return grads, score
+
+    # ---- training: fit, and the training surface a Trainer drives ----
+    def fit(self, data, epochs: int = 1, listeners=None) -> "MultiLayerNetwork":
+        """Train on a DataSet or an iterable of DataSets for ``epochs`` passes.
+
+        Listeners are called after every parameter update as
+        ``listener(iteration, epoch, score, info)`` with ``info`` holding ``"batch"``,
+        ``"segment"`` and ``"time_range"`` (t0, t1), and with ``net.track_layer_stats = True``
+        also ``"grad_norms"`` and ``"update_ratios"`` (per layer: L2 norm of the gradient, and of
+        the update divided by that of the parameters). With ``backprop_type="tbptt"`` each
+        minibatch gives ``ceil(T / tbptt_fwd_length)`` updates. An exception raised by a listener
+        stops training after that update (the parameters keep it).
+        """
+        Trainer(self, listeners, layer_stats=self.track_layer_stats).fit(data, epochs)
+        return self
+
+    def check_trainable(self) -> None:
+        """Raise unless the network has parameters (``init()``) and an output layer last."""
+        self._require_init()
+        self._output_layer()
+
+    def gradient(self, batch: Batch, state=None, back_length=None, keep_state: bool = False):
+        """Forward + backward of a Batch (``dataset_batch``; a minibatch or a TBPTT segment).
+
+        ``state``: {recurrent layer index: state dict} to start from (None: zeros);
+        ``back_length``: steps recurrent layers backpropagate through (None: all). Returns
+        ``(score, grad, end_state)``: the data score / batch size + regularisation; ``grad``
+        (num_params,), its gradient: the network's own buffer, overwritten by the next call;
+        ``end_state`` with ``keep_state`` (else None): copies of the state each recurrent layer
+        reached at the batch's last (valid) step, {index: {"h": (N, H), "c": (N, H) for LSTMs}}.
+        """
+        score, caches = self._gradient(batch, state, back_length)
+        end_state = None
+        if keep_state:
+            end_state = {i: {k: v.copy() for k, v in layer.final_state(caches[i]).items()}
+                         for i, layer in enumerate(self.layers) if layer.conf.is_recurrent}
+        return score, self._grad, end_state
+
+    @property
+    def param_slices(self) -> list:
+        """``(start, stop)`` of each layer's parameters in the flat vectors (start == stop: none)."""
+        return list(self._slices)
+
+    def params_vector(self):
+        """The flat parameter vector (num_params,) itself, not a copy: read it; change it only
+        through ``update_params`` or ``set_params_vector``."""
+        self._require_init()
+        return self._flat
+
+    def set_params_vector(self, flat) -> None:
+        """Copy a flat vector (num_params,) into the parameters (as in ``params_vector()``)."""
+        self._require_init()
+        if tuple(flat.shape) != self._flat.shape:
+            raise InvalidInputError(f"set_params_vector: expected shape {self._flat.shape}, got {tuple(flat.shape)}")
+        self._flat[...] = flat
+        self._params_changed()
+
+    def update_params(self, step) -> None:
+        """``params -= step`` for a flat step (num_params,), in place."""
+        self._flat -= step
+        self._params_changed()
 
     def evaluate(self, data, labels=None):
         """Masked classification evaluation over a DataSet or an iterable of them."""
         from workbench.eval import Evaluation
         ev, batches = Evaluation(labels=labels), 0
-        for batches, ds in enumerate(_as_datasets(data, "evaluate"), start=1):
-            b = self._dataset_batch(ds, f"evaluate: minibatch {batches - 1}")
+        for batches, ds in enumerate(as_datasets(data, "evaluate"), start=1):
+            b = self.dataset_batch(ds, f"evaluate: minibatch {batches - 1}")
             y, _, _ = self._forward(b)
             mask = self._labels_mask(b)
             ev.eval(to_public(self.xp, b.labels, self._recurrent_out), to_public(self.xp, y, self._recurrent_out),
@@ -320,13 +362,3 @@ class MultiLayerNetwork(TrainingMixin, SteppingMixin):
         from workbench.io import load_network
         return load_network(path, backend)
 
-
-def _as_datasets(data, who="fit"):
-    """A DataSet alone, or every DataSet of an iterable (reset first when it can be)."""
-    if hasattr(data, "features"):
-        return [data]
-    if data is None or isinstance(data, (str, bytes, dict)) or not hasattr(data, "__iter__"):
-        raise InputTypeError(f"{who}: data must be a DataSet or an iterable of DataSets, got {type(data).__name__}")
-    if hasattr(data, "reset"):
-        data.reset()
-    return data

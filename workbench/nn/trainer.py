@@ -1,7 +1,7 @@
 """Training in a background thread, with pause, resume and stop, recording a live history.
 
-``BackgroundTrainer`` is what the workbench's training view (and a notebook) drives: it calls
-``net.fit`` one epoch at a time in a daemon thread, appends every update to ``history``
+``BackgroundTrainer`` is what the workbench's training view (and a notebook) drives: it runs a
+:class:`~workbench.nn.training.Trainer` one epoch at a time in a daemon thread, appends every update to ``history``
 (readers take ``history.since(k)`` snapshots while it runs) and evaluates after each epoch.
 Each update's ``info`` also says how many labelled steps its segment scored (``"labelled_steps"``,
 for the loss per step), the minibatch's ``"examples"`` and ``"length"`` (time steps) and the
@@ -16,9 +16,15 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from workbench.backend import array_module, to_numpy
-from workbench.nn.training import TrainingDivergedError
+from workbench.data.batches import as_datasets
+from workbench.errors import TrainingDivergedError
+from workbench.nn.training import Trainer
+
+if TYPE_CHECKING:
+    from workbench.nn.network import MultiLayerNetwork
 
 HISTOGRAM_BINS = 30
 PERCENTILES = (0, 5, 25, 50, 75, 95, 100)
@@ -26,7 +32,7 @@ PROBE_EXAMPLES = 8                   # activations are those of the current mini
 
 
 class _Stop(Exception):
-    """Raised by the trainer's listener to leave fit() after an update."""
+    """Raised by the trainer's listener to leave the Trainer's fit() after an update."""
 
 
 @dataclass
@@ -89,30 +95,11 @@ class _Watched:
             yield ds
 
 
-class _GradientTap:
-    """Wraps the network's updater to summarise the gradient it is given (after gradient
-    normalisation) when the trainer asks for it, before the updater turns it into the step."""
-
-    def __init__(self, updater, trainer):
-        self._updater, self._trainer = updater, trainer
-
-    def step(self, g):
-        trainer = self._trainer
-        trainer._take = trainer._histogram_due()          # decided once per update, here and in _record
-        if trainer._take:
-            trainer._grads = [summary(g[a:b]) if b > a else None for a, b in trainer.net._slices]
-        return self._updater.step(g)
-
-    def __getattr__(self, name):
-        return getattr(self._updater, name)
-
-
 def count_updates(net, data) -> int:
     """Parameter updates one epoch of ``data`` takes (TBPTT segments counted)."""
-    from workbench.nn.network import _as_datasets
     fwd = net.conf.tbptt_fwd_length if net.conf.backprop_type == "tbptt" else None
     total = 0
-    for ds in _as_datasets(data):
+    for ds in as_datasets(data):
         T = ds.features.shape[2] if ds.features.ndim == 3 else 1
         total += math.ceil(T / fwd) if fwd else 1
     return total
@@ -126,7 +113,7 @@ class BackgroundTrainer:
     def __init__(self, net, data, epochs: int = 1, evaluate=None, track_layer_stats: bool = True,
                  histogram_every: float | None = 0.5):
         self.net, self.data, self.epochs, self.evaluate = net, data, epochs, evaluate
-        self.net.track_layer_stats = track_layer_stats
+        self.track_layer_stats = track_layer_stats   # per-layer gradient norms and update ratios in info
         self.histogram_every = histogram_every       # seconds between histograms (None: none)
         self.history = History()
         self.state, self.error = "idle", None
@@ -208,6 +195,13 @@ class BackgroundTrainer:
     def _histogram_due(self) -> bool:
         return self.histogram_every is not None and time.perf_counter() >= self._next_histogram
 
+    def _on_gradient(self, grad):
+        """The Trainer's hook, once per update: summarise the (normalised) flat gradient
+        (num_params,) per layer when a histogram is due (decided here, used in ``_record``)."""
+        self._take = self._histogram_due()
+        if self._take:
+            self._grads = [summary(grad[a:b]) if b > a else None for a, b in self.net.param_slices]
+
     def _record(self, iteration, info):
         """Add the minibatch's step counts and the learning rate to ``info``; take the histograms when due."""
         ds, (t0, t1) = self._data.current, info["time_range"]
@@ -223,7 +217,8 @@ class BackgroundTrainer:
         acts = self.net.feed_forward(x, mask)[1:]          # [batch, units(, time)] per layer
         if mask is not None:                               # the real steps only: (steps, units)
             acts = [a.transpose(0, 2, 1)[array_module(a).asarray(mask) > 0] if a.ndim == 3 else a for a in acts]
-        params = [summary(self.net._flat[a:b]) if b > a else None for a, b in self.net._slices]
+        flat = self.net.params_vector()
+        params = [summary(flat[a:b]) if b > a else None for a, b in self.net.param_slices]
         self.history.histograms.append((iteration, {
             "parameters": params, "gradients": self._grads or [None] * len(params),
             "activations": [summary(a) for a in acts]}))
@@ -249,11 +244,12 @@ class BackgroundTrainer:
 
     def _run(self):
         self._data = _Watched(self.data)
-        updater, self.net.updater = self.net.updater, _GradientTap(self.net.updater, self)
         try:
+            trainer = Trainer(self.net, [self._listener], layer_stats=self.track_layer_stats,
+                              on_gradient=self._on_gradient)
             for _ in range(self.epochs):
                 with self._updating:
-                    self.net.fit(self._data, epochs=1, listeners=[self._listener])
+                    trainer.fit(self._data, epochs=1)
                 if self.evaluate is not None:
                     self.history.evaluations.append((self.net.epoch_count - 1, self.evaluate(self.net)))
                 if self._stop.is_set():
@@ -266,6 +262,5 @@ class BackgroundTrainer:
         except Exception as exc:                  # shown in the page, never a dead session
             self.state, self.error = "failed", f"{type(exc).__name__}: {exc}"
         finally:
-            self.net.updater = updater
             self._end_pause()
             self.finished_at = time.perf_counter()
