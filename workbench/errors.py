@@ -21,6 +21,7 @@ error                      raised for                                           
 ``RunStoreError``          a run store file that is not one, of an unknown schema       the file, run id
                            version, or a write it cannot take (also ``UnknownRunError``,
                            a LookupError, for a run id it does not hold)
+``WorkerLostError``        a Dask worker that died (or was lost) while it trained       the run or fit
 =========================  ==========================================================  ==================
 """
 from __future__ import annotations
@@ -98,3 +99,7 @@ class RunStoreError(WorkbenchError, ValueError):
 
 class UnknownRunError(RunStoreError, LookupError):
     """A run id the store does not hold (never created, or deleted)."""
+
+
+class WorkerLostError(WorkbenchError, RuntimeError):
+    """A Dask worker died or was lost while it trained (a run in a worker, a data-parallel fit)."""
