@@ -15,7 +15,10 @@ from workbench.data import DataSet  # noqa: E402
 from workbench.distributed import connect, local_cluster  # noqa: E402
 from workbench.nn import (LSTM, DenseLayer, InputType, MultiLayerConfiguration, MultiLayerNetwork,  # noqa: E402
                           OutputLayer, RnnOutputLayer, Sgd)
-from workbench.runs import RunStore  # noqa: E402
+from workbench.errors import InvalidInputError  # noqa: E402
+from workbench.eval import RegressionEvaluation  # noqa: E402
+from workbench.nn.trainer import BackgroundTrainer  # noqa: E402
+from workbench.runs import RunStore, evaluation_metrics  # noqa: E402
 from workbench.runs.remote import submit_run  # noqa: E402
 
 
@@ -27,6 +30,22 @@ def data(n_batches=4, n=8, t=12, seed=0):
         x = rng.normal(size=(n, 3, t))
         out.append(DataSet(x, np.eye(2)[(x[:, 0] > 0).astype(int)].transpose(0, 2, 1).copy()))
     return out
+
+
+def masked(n_batches=3, n=6, t=10, seed=1):
+    """``data`` with features masks (examples of 4..t steps) and labels masks (about 60% of those)."""
+    rng, out = np.random.default_rng(seed), []
+    for ds in data(n_batches, n, t, seed):
+        fmask = (np.arange(t) < rng.integers(4, t + 1, size=(n, 1))).astype(float)
+        out.append(DataSet(ds.features * fmask[:, None], ds.labels, fmask, fmask * (rng.random((n, t)) < 0.6)))
+    return out
+
+
+def linear(seed=0, n=16):
+    """A feed-forward regression DataSet: features (n, 3), labels (n, 2) one noisy linear map of them."""
+    rng, w = np.random.default_rng(seed), np.random.default_rng(99).normal(size=(3, 2))
+    x = rng.normal(size=(n, 3))
+    return DataSet(x, x @ w + 0.1 * rng.normal(size=(n, 2)))
 
 
 def conf(**kw):
@@ -140,3 +159,66 @@ def test_a_killed_worker_fails_the_run_and_the_client_goes_on(client, store, how
     assert run.latest_network().iteration_count > 0            # the last snapshot is kept
     again = store.create_run("after", "classification", conf(), {"epochs": 1})
     assert submit_run(client, store.path, again, data()).wait(60) == "finished"
+
+
+UPDATE_COLUMNS = ("iteration", "epoch", "batch", "segment", "t0", "t1", "score", "loss_per_step", "labelled_steps",
+                  "examples", "length", "learning_rate")
+
+
+def test_update_rows_and_epoch_metrics_are_those_of_a_background_trainer_run(client, store):
+    train, test = masked(), masked(2, seed=7)
+    bg = BackgroundTrainer(MultiLayerNetwork(conf()).init(), train, epochs=2, histogram_every=None,
+                           evaluate=lambda net: net.evaluate(test)).start()
+    assert bg.join(60) and bg.state == "finished", bg.error
+    here = store.create_run("here", "classification", conf(), {"epochs": 2})
+    with store.writer(here) as w:                          # what the app stores of a BackgroundTrainer run
+        h = bg.history
+        for i, e, s, info in zip(h.iterations, h.epochs, h.scores, h.infos):
+            w.append_update(i, e, s, info)
+        for epoch, ev in h.evaluations:
+            w.append_epoch(epoch, evaluation_metrics(ev))
+    run_id = store.create_run("there", "classification", conf(), {"epochs": 2})
+    run = submit_run(client, store.path, run_id, train, evaluate=(test, "classification"))
+    assert run.wait(60) == "finished", run.error
+    got = run.progress()
+    expected = store.metrics(here)
+    for name in UPDATE_COLUMNS:
+        np.testing.assert_array_equal(np.array(got[name], float), expected.updates[name], err_msg=name)
+        np.testing.assert_array_equal(store.metrics(run_id).updates[name], expected.updates[name], err_msg=name)
+    assert got["labelled_steps"] == [i["labelled_steps"] for i in h.infos]
+    assert got["loss_per_step"] == [s * i["examples"] / i["labelled_steps"] if i["labelled_steps"] else None
+                                    for s, i in zip(h.scores, h.infos)]        # None: a segment with no label
+    assert set(got["examples"]) == {6} and set(got["length"]) == {10} and got["learning_rate"][0] > 0
+    assert got["labelled_steps"][:3] != [6 * 4] * 3                  # the labels mask counts, not the segment
+    epochs = run.epochs()
+    assert [e for e, _ in epochs] == [0, 1] and run.epochs() == []
+    assert [m for _, m in epochs] == [evaluation_metrics(ev) for _, ev in h.evaluations]
+    assert set(epochs[0][1]) == {"accuracy", "f1"}
+
+
+def test_a_regression_run_stores_rmse_and_r2_after_each_epoch(client, store):
+    net = MultiLayerConfiguration([DenseLayer(4, activation="identity"), OutputLayer(2, loss="mse",
+                                   activation="identity")], input_type=InputType.feed_forward(3), seed=0,
+                                  updater=Sgd(0.05), dtype="float64")
+    run_id = store.create_run("linear", "regression", net, {"epochs": 3})
+    loader = functools.partial(linear, 5)                  # test data loaded by the worker
+    run = submit_run(client, store.path, run_id, [linear(0), linear(1)], evaluate=loader)   # kind: the run's task
+    assert run.wait(60) == "finished", run.error
+    epochs = run.epochs()
+    assert [e for e, _ in epochs] == [0, 1, 2] and all(set(m) == {"rmse", "r2"} for _, m in epochs)
+    assert epochs[2][1]["rmse"] < epochs[0][1]["rmse"]            # it learns
+    final, ev, test = run.latest_network(), RegressionEvaluation(), linear(5)
+    ev.eval(test.labels, final.output(test.features))
+    assert epochs[2][1] == evaluation_metrics(ev)
+    assert store.metrics(run_id).epochs["r2"][0].tolist() == [0, 1, 2]
+    got = run.progress()
+    assert got["labelled_steps"] == got["examples"] == [16] * 6 and got["length"] == [1] * 6
+    assert got["loss_per_step"] == got["score"] and got["learning_rate"] == [0.05] * 6
+
+
+def test_evaluate_needs_a_kind_of_classification_or_regression(client, store):
+    run_id = store.create_run("odd", "forecasting", conf(), {"epochs": 1})
+    with pytest.raises(InvalidInputError, match="kind"):
+        submit_run(client, store.path, run_id, data(), evaluate=data(1))
+    with pytest.raises(InvalidInputError, match="kind"):
+        submit_run(client, store.path, run_id, data(), evaluate=(data(1), "ranking"))

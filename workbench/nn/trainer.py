@@ -79,7 +79,15 @@ def labelled_steps(ds, t0: int, t1: int) -> int:
     return int((mask[:, t0:t1] if mask.ndim == 2 and per_step else mask).sum())
 
 
-class _Watched:
+def step_info(net, ds, t0: int, t1: int) -> dict:
+    """What each update's ``info`` gains for the loss per step: the ``labelled_steps`` of steps
+    t0..t1-1 of minibatch ``ds``, its ``examples`` and ``length`` (time steps), and the updater's
+    ``learning_rate`` (BackgroundTrainer's history and a worker's run rows both take it from here)."""
+    return {"labelled_steps": labelled_steps(ds, t0, t1), "examples": ds.features.shape[0],
+            "length": ds.features.shape[2] if ds.features.ndim == 3 else 1, "learning_rate": net.conf.updater.lr}
+
+
+class WatchedData:
     """The training data as ``fit`` reads it, remembering the minibatch in use (``current``)."""
 
     def __init__(self, data):
@@ -205,9 +213,7 @@ class BackgroundTrainer:
     def _record(self, iteration, info):
         """Add the minibatch's step counts and the learning rate to ``info``; take the histograms when due."""
         ds, (t0, t1) = self._data.current, info["time_range"]
-        info.update(labelled_steps=labelled_steps(ds, t0, t1), examples=ds.features.shape[0],
-                    length=ds.features.shape[2] if ds.features.ndim == 3 else 1,
-                    learning_rate=self.net.conf.updater.lr)
+        info.update(step_info(self.net, ds, t0, t1))
         if not self._take:
             return
         x = ds.features[:PROBE_EXAMPLES]
@@ -243,7 +249,7 @@ class BackgroundTrainer:
             raise _Stop
 
     def _run(self):
-        self._data = _Watched(self.data)
+        self._data = WatchedData(self.data)
         try:
             trainer = Trainer(self.net, [self._listener], layer_stats=self.track_layer_stats,
                               on_gradient=self._on_gradient)

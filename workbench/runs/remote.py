@@ -2,9 +2,10 @@
 
 The worker builds the network from the run's configuration (or from a model zip, to continue one),
 trains it with a :class:`~workbench.nn.training.Trainer` and writes everything to the run store
-itself: update rows (flushed every 0.1 s), status, and a model snapshot every ``snapshot_every``
-seconds, on pause and at the end. The store is one SQLite file that client and worker both open
-(WAL), so this needs workers that see the client's file system (the embedded ``LocalCluster``, or
+itself: update rows (flushed every 0.1 s) with the step counts BackgroundTrainer records
+(:func:`~workbench.nn.trainer.step_info`), the metrics of an evaluation after each epoch, status,
+and a model snapshot every ``snapshot_every`` seconds, on pause and at the end. The store is one
+SQLite file that client and worker both open (WAL), so this needs workers that see the client's file system (the embedded ``LocalCluster``, or
 a cluster sharing the folder).
 
 Channels, and why:
@@ -26,12 +27,13 @@ the scheduler gives up instead (the task's data lost, or KilledWorker), the clie
 Either way the last snapshot stays in the store.
 
     run_id = store.create_run("lstm", "classification", conf, {"epochs": 5})
-    run = submit_run(client, store.path, run_id, train)       # train: DataSet(s), or a loader
-    run.progress()["score"]; run.pause(); run.resume(); run.stop()
+    run = submit_run(client, store.path, run_id, train, evaluate=(test, "classification"))
+    run.progress()["loss_per_step"]; run.epochs(); run.pause(); run.resume(); run.stop()
     run.wait(); run.state, run.error; run.latest_network()
 """
 from __future__ import annotations
 
+import math
 import tempfile
 import time
 import uuid
@@ -43,9 +45,12 @@ from distributed import Future, Variable
 from workbench.errors import InvalidInputError, RunStoreError, TrainingDivergedError, WorkerLostError
 from workbench.runs.schema import ENDED, connect, snapshot
 from workbench.runs.store import RunStore
+from workbench.runs.writer import evaluate, evaluation_metrics
 
-PROGRESS_COLUMNS = ("iteration", "epoch", "batch", "segment", "t0", "t1", "score", "wall_time", "grad_norms",
+PROGRESS_COLUMNS = ("iteration", "epoch", "batch", "segment", "t0", "t1", "score", "loss_per_step",
+                    "labelled_steps", "examples", "length", "learning_rate", "wall_time", "grad_norms",
                     "update_ratios")
+KINDS = ("classification", "regression")
 
 
 class _Stop(Exception):
@@ -65,16 +70,23 @@ def _network(conf: dict, model: bytes | None, backend: str):
         return load_network(path, backend)
 
 
-class _Control:
-    """The listener of a run in a worker: writes each update, snapshots the model every
-    ``snapshot_every`` s, and obeys the control Variable (read at most every ``poll_every`` s)."""
+def _is_loader(data) -> bool:
+    return callable(data) and not hasattr(data, "features")
 
-    def __init__(self, writer, net, control: Variable, snapshot_every: float, poll_every: float):
-        self.writer, self.net, self.control = writer, net, control
+
+class _Control:
+    """The listener of a run in a worker: writes each update (with the step counts of the minibatch
+    ``data.current``), snapshots the model every ``snapshot_every`` s, and obeys the control
+    Variable (read at most every ``poll_every`` s)."""
+
+    def __init__(self, writer, net, data, control: Variable, snapshot_every: float, poll_every: float):
+        self.writer, self.net, self.data, self.control = writer, net, data, control
         self.snapshot_every, self.poll_every = snapshot_every, poll_every
         self._last_snapshot = self._last_poll = time.monotonic()
 
     def __call__(self, iteration, epoch, score, info):
+        from workbench.nn.trainer import step_info
+        info.update(step_info(self.net, self.data.current, *info["time_range"]))
         self.writer.append_update(iteration, epoch, score, info)
         now = time.monotonic()
         if now - self._last_snapshot >= self.snapshot_every:
@@ -101,10 +113,12 @@ class _Control:
 
 
 def train_run(store_path: str, run_id: int, data, epochs: int, model: bytes | None, backend: str,
-              control_name: str, snapshot_every: float = 1.0, poll_every: float = 0.1) -> dict:
+              control_name: str, snapshot_every: float = 1.0, poll_every: float = 0.1, test=None,
+              kind: str = "classification") -> dict:
     """The task a worker runs (see the module docstring); returns ``{"status", "error",
-    "iterations"}`` (plain data). ``data``: a DataSet, a list of them, or a picklable callable
-    returning one of those."""
+    "iterations"}`` (plain data). ``data``/``test``: a DataSet, a list of them, or a picklable
+    callable returning one of those; after each epoch the ``kind`` evaluation on ``test`` (when
+    given) is stored as that epoch's metrics."""
     store = RunStore(store_path)
     writer = store.writer(run_id, flush_seconds=0.1)
     net, status, error = None, "failed", None
@@ -116,11 +130,19 @@ def train_run(store_path: str, run_id: int, data, epochs: int, model: bytes | No
                                   "start a new run from it to go on")
         writer.set_status("running")
         net = _network(run.configuration, model, backend)
-        listener = _Control(writer, net, Variable(control_name), snapshot_every, poll_every)
-        if callable(data) and not hasattr(data, "features"):
-            data = data()
+        data, test = (x() if _is_loader(x) else x for x in (data, test))
+        if epochs > 1 and not hasattr(data, "features") and not hasattr(data, "reset") and iter(data) is data:
+            raise InvalidInputError("fit: data is a one-shot iterator and would be empty after the first epoch; "
+                                    "pass a list of DataSets or an iterator with reset()")
+        from workbench.nn.trainer import WatchedData
         from workbench.nn.training import Trainer
-        Trainer(net, listener, layer_stats=True).fit(data, epochs)
+        watched = WatchedData(data)
+        trainer = Trainer(net, _Control(writer, net, watched, Variable(control_name), snapshot_every, poll_every),
+                          layer_stats=True)
+        for _ in range(epochs):                               # one fit per epoch, as BackgroundTrainer
+            trainer.fit(watched, 1)
+            if test is not None:
+                writer.append_epoch(net.epoch_count - 1, evaluation_metrics(evaluate(net, test, kind)))
         status = "finished"
     except _Stop:
         status = "stopped"
@@ -149,7 +171,7 @@ class RemoteRun:
     def __init__(self, client, store_path: Path, run_id: int, future: Future, control: Variable):
         self.client, self.store_path, self.run_id = client, Path(store_path), run_id
         self.future, self._control = future, control
-        self._conn, self._seen = connect(self.store_path), -1
+        self._conn, self._seen, self._seen_epoch = connect(self.store_path), -1, -1
         future.add_done_callback(lambda f: self._lost(f))
 
     def pause(self) -> None:
@@ -215,6 +237,19 @@ class RemoteRun:
             out[name] = [None if v is None else np.frombuffer(v, "<f8").tolist() for v in out[name]]
         return out
 
+    def epochs(self) -> list:
+        """The epoch metrics stored since the last call: ``[(epoch, {name: value})]`` in epoch
+        order (NaN where a value was not finite); empty without ``evaluate``."""
+        with snapshot(self._conn) as c:
+            rows = c.execute("SELECT epoch, name, value FROM epochs WHERE run_id = ? AND epoch > ? ORDER BY epoch, "
+                             "name", (self.run_id, self._seen_epoch)).fetchall()
+        out = {}
+        for epoch, name, value in rows:
+            out.setdefault(epoch, {})[name] = math.nan if value is None else value
+        if out:
+            self._seen_epoch = max(out)
+        return list(out.items())
+
     def latest_network(self, backend: str = "numpy"):
         """The network of the latest snapshot (while and after training), or None before the first."""
         with RunStore(self.store_path) as store:
@@ -231,14 +266,18 @@ class RemoteRun:
 
 
 def submit_run(client, store_path, run_id: int, data, epochs: int | None = None, model: bytes | None = None,
-               backend: str | None = None, snapshot_every: float = 1.0, poll_every: float = 0.1) -> RemoteRun:
+               backend: str | None = None, snapshot_every: float = 1.0, poll_every: float = 0.1,
+               evaluate=None) -> RemoteRun:
     """Train queued run ``run_id`` of the store at ``store_path`` in a worker of ``client``.
 
     ``data``: a DataSet or a list of DataSets (scattered to the cluster once), a Future of one
     (already scattered, e.g. shared by several runs), or a picklable callable returning one (a
     module-level loader: the worker loads the data itself). ``epochs``/``backend``: default the
     run's settings (``"epochs"``, ``"backend"``), else 1 and numpy. ``model``: the bytes of a model
-    zip to continue training from, instead of a new network of the run's configuration."""
+    zip to continue training from, instead of a new network of the run's configuration.
+    ``evaluate``: ``(test, kind)`` to store the metrics of an evaluation after each epoch; test
+    data as ``data`` (a re-iterable, or a loader of one), ``kind`` classification or regression
+    (test alone: the run's task)."""
     with RunStore(store_path) as store:
         run = store.get_run(run_id)
     if run.status != "queued":
@@ -248,11 +287,16 @@ def submit_run(client, store_path, run_id: int, data, epochs: int | None = None,
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise InvalidInputError(f"submit_run: epochs must be an int >= 1, got {epochs!r}")
     backend = backend or run.settings.get("backend", "numpy")
-    if not isinstance(data, Future) and not (callable(data) and not hasattr(data, "features")):
-        [data] = client.scatter([data], hash=False)
+    test, kind = evaluate if isinstance(evaluate, tuple) and len(evaluate) == 2 and \
+        isinstance(evaluate[1], str) else (evaluate, run.task)
+    if test is not None and kind not in KINDS:
+        raise InvalidInputError(f"submit_run: evaluate must be (test data, kind) with kind one of {KINDS}, got "
+                                f"kind {kind!r}")
+    data, test = (x if x is None or isinstance(x, Future) or _is_loader(x) else client.scatter([x], hash=False)[0]
+                  for x in (data, test))
     control = Variable(f"workbench-run-{run_id}-{uuid.uuid4().hex}", client=client)
     control.set("run")
     future = client.submit(train_run, str(store_path), run_id, data, epochs, model, backend, control.name,
-                           snapshot_every, poll_every, key=f"workbench-run-{run_id}-{uuid.uuid4().hex[:8]}",
-                           pure=False)
+                           snapshot_every, poll_every, test, kind,
+                           key=f"workbench-run-{run_id}-{uuid.uuid4().hex[:8]}", pure=False)
     return RemoteRun(client, store_path, run_id, future, control)
