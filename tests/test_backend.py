@@ -12,7 +12,7 @@ import workbench
 from workbench.backend import BackendUnavailableError, available_backends, get_backend, to_numpy
 
 PACKAGE = Path(workbench.__file__).resolve().parent
-ALLOWED = ("backend", "data", "ui", "runs")  # may import numpy/cupy (runs: metric columns of the store, on the host)
+ALLOWED = ("backend", "data", "ui")          # top-level subpackages that may import numpy/cupy
 ARRAY_MODULES = ("numpy", "cupy", "cupyx")
 
 

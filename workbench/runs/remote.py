@@ -39,9 +39,9 @@ import time
 import uuid
 from pathlib import Path
 
-import numpy as np
 from distributed import Future, Variable
 
+from workbench.backend.columns import blob_floats
 from workbench.errors import InvalidInputError, RunStoreError, TrainingDivergedError, WorkerLostError
 from workbench.runs.schema import ENDED, connect, snapshot
 from workbench.runs.store import RunStore
@@ -234,7 +234,7 @@ class RemoteRun:
         out = {name: list(values) for name, values in zip(PROGRESS_COLUMNS, zip(*rows))} if rows else \
             {name: [] for name in PROGRESS_COLUMNS}
         for name in ("grad_norms", "update_ratios"):
-            out[name] = [None if v is None else np.frombuffer(v, "<f8").tolist() for v in out[name]]
+            out[name] = [blob_floats(v) for v in out[name]]
         return out
 
     def epochs(self) -> list:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import math
+import numbers
 import os
 import tempfile
 import threading
@@ -9,8 +11,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 
+from workbench.backend.columns import blob_rows, float_column, int_column
 from workbench.errors import InputTypeError, InvalidInputError, ModelFileError, RunStoreError, UnknownRunError
 from workbench.runs.export import write_csv
 from workbench.runs.schema import STATUSES, connect, default_path, snapshot, transaction
@@ -151,7 +153,7 @@ class RunStore:
             for run_id, name, value in c.execute(
                     "SELECT run_id, name, value FROM epochs e WHERE epoch = "
                     "(SELECT max(epoch) FROM epochs WHERE run_id = e.run_id) ORDER BY name"):
-                final.setdefault(run_id, {})[name] = np.nan if value is None else value
+                final.setdefault(run_id, {})[name] = math.nan if value is None else value
         return [Run(r[0], r[1], r[2], json.loads(r[3]), json.loads(r[4]), *r[5:11], r[11], final.get(r[0], {}),
                     bool(r[12])) for r in rows]
 
@@ -171,7 +173,7 @@ class RunStore:
                 raise UnknownRunError(f"{who}: run {run_id!r} is not in the store {str(self.path)!r}", self.path)
 
     def _id(self, run_id, who) -> int:
-        if isinstance(run_id, bool) or not isinstance(run_id, (int, np.integer)):
+        if isinstance(run_id, bool) or not isinstance(run_id, numbers.Integral):
             raise InputTypeError(f"{who}: run_id must be an int (from create_run or list_runs), got "
                                  f"{type(run_id).__name__}")
         return int(run_id)
@@ -196,17 +198,17 @@ class RunStore:
         updates = {}
         for name, values in zip(cols, columns):
             if name in _INT_COLUMNS:
-                updates[name] = np.array([-1 if v is None else v for v in values], np.int64)
+                updates[name] = int_column(values)
             elif name in _FLOAT_COLUMNS:
-                updates[name] = np.array(values, np.float64)      # None -> nan
+                updates[name] = float_column(values)
             else:
-                updates[name] = _layer_array(values)
+                updates[name] = blob_rows(values)
         epochs = {}
         for name, epoch, value in stored:
             epochs.setdefault(name, ([], []))
             epochs[name][0].append(epoch)
-            epochs[name][1].append(np.nan if value is None else value)
-        return RunMetrics(updates, {k: (np.array(e, np.int64), np.array(v, np.float64)) for k, (e, v) in
+            epochs[name][1].append(value)
+        return RunMetrics(updates, {k: (int_column(e), float_column(v)) for k, (e, v) in
                                     epochs.items()})
 
     def load_network(self, run_id: int, backend: str = "numpy"):
@@ -232,15 +234,3 @@ class RunStore:
         """Write ``run-<id>-updates.csv`` (one row per update) and ``run-<id>-epochs.csv`` (one row
         per epoch, a column per metric) into ``folder``; returns their paths."""
         return write_csv(self.metrics(run_id), Path(folder), f"run-{self._id(run_id, 'export_csv')}")
-
-
-def _layer_array(values) -> np.ndarray:
-    """(n, layers) float64 from per-row little-endian blobs (NaN where a row has none or fewer)."""
-    sizes = {None if v is None else len(v) for v in values}
-    if len(sizes) == 1 and None not in sizes:                        # the usual case: one join, one copy
-        return np.frombuffer(b"".join(values), "<f8").reshape(len(values), -1).copy()
-    arrays = [np.frombuffer(v, "<f8") if v is not None else np.empty(0) for v in values]
-    out = np.full((len(arrays), max((a.size for a in arrays), default=0)), np.nan)
-    for i, a in enumerate(arrays):
-        out[i, :a.size] = a
-    return out

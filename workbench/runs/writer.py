@@ -14,16 +14,12 @@ import threading
 import time
 from pathlib import Path
 
-import numpy as np
 
+from workbench.backend.columns import float_blob
 from workbench.errors import InvalidInputError, RunStoreError, UnknownRunError
 from workbench.runs.schema import ENDED, STATUSES, connect, transaction
 
 _INSERT_UPDATE = "INSERT INTO updates VALUES (" + ", ".join("?" * 16) + ")"
-
-
-def _layer_values(values) -> bytes | None:
-    return None if values is None else np.asarray(values, "<f8").tobytes()
 
 
 def _number(value):
@@ -43,7 +39,7 @@ def update_row(run_id: int, iteration: int, epoch: int, score: float, info: dict
     return (run_id, int(iteration), int(epoch), _int(info.get("batch")), _int(info.get("segment")), _int(t0),
             _int(t1), _number(score), _number(per_step), steps, examples, _int(info.get("length")),
             _number(info.get("learning_rate")),
-            float(wall_time), _layer_values(info.get("grad_norms")), _layer_values(info.get("update_ratios")))
+            float(wall_time), float_blob(info.get("grad_norms")), float_blob(info.get("update_ratios")))
 
 
 def evaluate(net, test, kind: str):
