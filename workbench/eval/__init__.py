@@ -5,6 +5,8 @@
   argmax over axis 1. The confusion matrix is indexed ``[actual, predicted]``.
 * :class:`RegressionEvaluation`: per-column MSE, MAE, RMSE and R^2 of ``[batch, columns]`` or
   ``[batch, columns, time]`` data.
+* :func:`evaluate`: a network's evaluation on data by the kind of task (classification or
+  regression).
 * :func:`last_time_step` / :func:`last_time_step_indices`: each example's output at its last
   unmasked step (sequence classification after training, as in the DL4J guide).
 
@@ -13,6 +15,7 @@ Masks are 1 = counts, 0 = skipped (bool or float): ``[batch]`` or ``[batch, 1]``
 """
 from workbench.eval.classification import Evaluation
 from workbench.eval.last_step import last_time_step, last_time_step_indices
+from workbench.eval.of_network import evaluate
 from workbench.eval.regression import RegressionEvaluation
 
-__all__ = ["Evaluation", "RegressionEvaluation", "last_time_step", "last_time_step_indices"]
+__all__ = ["Evaluation", "RegressionEvaluation", "evaluate", "last_time_step", "last_time_step_indices"]

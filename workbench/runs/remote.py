@@ -45,7 +45,8 @@ from workbench.backend.columns import blob_floats
 from workbench.errors import InvalidInputError, RunStoreError, TrainingDivergedError, WorkerLostError
 from workbench.runs.schema import ENDED, connect, snapshot
 from workbench.runs.store import RunStore
-from workbench.runs.writer import evaluate, evaluation_metrics
+from workbench.eval import evaluate
+from workbench.runs.writer import evaluation_metrics
 
 PROGRESS_COLUMNS = ("iteration", "epoch", "batch", "segment", "t0", "t1", "score", "loss_per_step",
                     "labelled_steps", "examples", "length", "learning_rate", "wall_time", "grad_norms",

@@ -42,19 +42,6 @@ def update_row(run_id: int, iteration: int, epoch: int, score: float, info: dict
             float(wall_time), float_blob(info.get("grad_norms")), float_blob(info.get("update_ratios")))
 
 
-def evaluate(net, test, kind: str):
-    """``net``'s evaluation on ``test``: ``net.evaluate`` for classification, a masked
-    RegressionEvaluation of ``net.output`` for regression (as the app's session does)."""
-    if kind != "regression":
-        return net.evaluate(test)
-    from workbench.data.batches import as_datasets
-    from workbench.eval import RegressionEvaluation
-    ev = RegressionEvaluation()
-    for ds in as_datasets(test, "evaluate"):
-        ev.eval(ds.labels, net.output(ds.features, ds.features_mask), ds.labels_mask)
-    return ev
-
-
 def evaluation_metrics(evaluation) -> dict:
     """An epoch's metrics from an evaluation: rmse and r2 of a RegressionEvaluation, else accuracy and f1."""
     if hasattr(evaluation, "r_squared"):

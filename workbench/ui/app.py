@@ -124,7 +124,7 @@ def _apply_lesson(query: dict, views: dict, tabs: pn.Tabs, notices: Messages) ->
     """Hide the tabs and controls the link names; open the tab it names."""
     names, known = hidden(query), set(TABS)
     for tab, view in views.items():
-        for control, widget in getattr(view, "controls", {}).items():
+        for control, widget in view.controls.items():
             known |= {control, f"{tab.lower()}.{control}"}
             if control in names or f"{tab.lower()}.{control}" in names:
                 widget.visible = False

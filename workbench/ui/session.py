@@ -11,6 +11,7 @@ import param
 from workbench.backend import available_backends
 from workbench.data.batches import nth_batch
 from workbench.errors import InvalidInputError
+from workbench.eval import evaluate
 from workbench.nn import MultiLayerConfiguration, MultiLayerNetwork
 from workbench.nn.checks import data_problem
 from workbench.nn.trainer import BackgroundTrainer
@@ -64,14 +65,7 @@ class WorkbenchSession(param.Parameterized):
         """The task's evaluation of ``net`` on the test data (None without test data)."""
         if self.test_data is None:
             return None
-        if self.task.kind == "regression":
-            from workbench.eval import RegressionEvaluation
-            ev = RegressionEvaluation()
-            for ds in [self.test_data] if hasattr(self.test_data, "features") else self.test_data:
-                mask = ds.labels_mask
-                ev.eval(ds.labels, net.output(ds.features, ds.features_mask), mask)
-            return ev
-        return net.evaluate(self.test_data, labels=list(self.task.class_names or ()) or None)
+        return evaluate(net, self.test_data, self.task.kind, labels=list(self.task.class_names or ()) or None)
 
     def data_problem(self, conf=None) -> str | None:
         """Why ``conf`` (default: the session's configuration) cannot train on the training data:
