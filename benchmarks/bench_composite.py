@@ -72,7 +72,7 @@ def video_row(name, mode, torch):
         input_type=InputType.recurrent(size * size, height=size, width=size, channels=1), seed=0)
     net = MultiLayerNetwork(conf).init()
     data = moving_shapes(N, frames=frames, size=size, seed=0)
-    batch = net._dataset_batch(DataSet(data.features, data.labels, labels_mask=data.labels_mask))
+    batch = net.dataset_batch(DataSet(data.features, data.labels, labels_mask=data.labels_mask))
     contenders = {"wb": lambda: net._gradient(batch)}
     if torch is not None:
         nn = torch.nn

@@ -91,10 +91,10 @@ def test_back_length_leaves_the_output_layer_gradient_whole():
     x, y = random_sequences(n=2, T=8)
     ds = DataSet(x, y)
     full, short = make_net(), make_net(T_fwd=8, back=2)
-    b_full = full._dataset_batch(ds)
+    b_full = full.dataset_batch(ds)
     full._gradient(b_full)
     g_full = {k: v.copy() for k, v in full.layers[2].grads.items()}
-    short._gradient(short._dataset_batch(ds), back_length=2)
+    short._gradient(short.dataset_batch(ds), back_length=2)
     for k, v in g_full.items():
         np.testing.assert_allclose(short.layers[2].grads[k], v, rtol=1e-13)
     assert not np.allclose(short.layers[0].grads["W"], full.layers[0].grads["W"])

@@ -184,7 +184,6 @@ class MultiLayerNetwork(SteppingMixin):
             raise InputTypeError(f"{name}: labels are None; scoring, training and evaluation need labels")
         return self._batch(x, fmask, labels, lmask)
 
-    _dataset_batch = dataset_batch                            # the older private name (tests, benchmarks)
 
     # ---- forward ----
     def _forward(self, batch: Batch, states=None):
