@@ -1,4 +1,7 @@
 """Shared test helpers (kept small)."""
+import os
+import tempfile
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, settings
@@ -11,6 +14,9 @@ _QUIET = [HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
 settings.register_profile("ci", max_examples=100, deadline=None, suppress_health_check=_QUIET)
 settings.register_profile("long", max_examples=20_000, deadline=None, suppress_health_check=_QUIET)
 settings.load_profile("ci")
+
+# The app's run store: never the user's (served pages and sessions in tests keep their runs here)
+os.environ["WORKBENCH_RUNS"] = os.path.join(tempfile.mkdtemp(prefix="workbench-test-runs-"), "runs.sqlite")
 
 
 def _classification_data(n=4, n_in=3, n_out=2, t=5, seed=0, dtype=np.float64):

@@ -39,7 +39,7 @@ def test_a_link_restores_configuration_and_epochs_and_hides_tabs_and_controls():
                      "hide": "data,step,train.save,updater", "tab": "train"})
     session = template.session
     assert session.conf == changed and session.conf.tbptt_fwd_length == 25 and session.epochs == 3
-    assert template.tabs.shown == ["Build", "Train"] and template.tabs.active == 1
+    assert template.tabs.shown == ["Build", "Train", "Runs"] and template.tabs.active == 1
     assert not template.views["Train"].controls["save"].visible
     assert not template.views["Build"].controls["updater"].visible
     assert template.views["Build"].controls["layers"].visible

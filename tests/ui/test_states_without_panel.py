@@ -1,4 +1,4 @@
-"""Each tab's state is plain param: importing and driving it loads no Panel (nor Bokeh)."""
+"""Each tab's state is plain param: importing and driving it loads no Panel (nor Bokeh, nor Dask)."""
 import subprocess
 import sys
 
@@ -9,6 +9,7 @@ from workbench.ui.build.state import BuildState
 from workbench.ui.data.state import DataState
 from workbench.ui.step.state import StepState
 from workbench.ui.train.state import TrainState
+from workbench.ui.runs.state import RunsState
 session = WorkbenchSession("Airline passengers")
 build, data, train, step = (cls(session=session) for cls in (BuildState, DataState, TrainState, StepState))
 build.add_layer("LSTM")
@@ -16,7 +17,9 @@ assert build.valid, build.message
 data.select("UCI synthetic control")
 assert session.task.name == "UCI synthetic control"
 assert step.step(3) == 3
-loaded = [m for m in ("panel", "bokeh") if m in sys.modules]
+runs = RunsState(session=session)
+assert runs.rows == [] and "keeps no runs" in runs.message
+loaded = [m for m in ("panel", "bokeh", "distributed") if m in sys.modules]
 assert not loaded, loaded
 """
 

@@ -18,4 +18,11 @@ from workbench.eval.last_step import last_time_step, last_time_step_indices
 from workbench.eval.of_network import evaluate
 from workbench.eval.regression import RegressionEvaluation
 
-__all__ = ["Evaluation", "RegressionEvaluation", "evaluate", "last_time_step", "last_time_step_indices"]
+
+
+def evaluation_from_dict(data: dict):
+    """An Evaluation or RegressionEvaluation from its ``to_dict()`` (by ``data["kind"]``)."""
+    return (RegressionEvaluation if data.get("kind") == "regression" else Evaluation).from_dict(data)
+
+
+__all__ = ["Evaluation", "RegressionEvaluation", "evaluate", "evaluation_from_dict", "last_time_step", "last_time_step_indices"]

@@ -97,6 +97,18 @@ class Evaluation:
         self._cm += other._cm
         self.class_names = self.class_names or other.class_names
 
+    def to_dict(self) -> dict:
+        """The counts and class names as JSON data; :meth:`from_dict` reads it back."""
+        return {"kind": "classification", "confusion": None if self._cm is None else self._cm.tolist(),
+                "labels": self.class_names}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Evaluation:
+        ev = cls(labels=data.get("labels"))
+        if data.get("confusion") is not None:
+            ev._cm = np.asarray(data["confusion"], np.int64).reshape(len(data["confusion"]), -1)
+        return ev
+
     def stats(self) -> str:
         """A text report: accuracy, macro scores, per-class scores and the confusion matrix."""
         cm = self._matrix()

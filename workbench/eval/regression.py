@@ -125,6 +125,19 @@ class RegressionEvaluation:
         self._add(other._n, other._stats)
         self.column_names = self.column_names or other.column_names
 
+    def to_dict(self) -> dict:
+        """The rows counted, the running sums and the column names as JSON data; :meth:`from_dict`
+        reads it back."""
+        return {"kind": "regression", "rows": self._n, "stats": None if self._stats is None else self._stats.tolist(),
+                "columns": self.column_names}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RegressionEvaluation:
+        ev = cls(data.get("columns"))
+        if data.get("stats") is not None:
+            ev._n, ev._stats = int(data["rows"]), np.asarray(data["stats"], np.float64).reshape(5, -1)
+        return ev
+
     def stats(self) -> str:
         """A text table: one row per column (MSE, MAE, RMSE, R^2, rows counted), then the averages."""
         n_cols = self.num_columns or 0

@@ -6,7 +6,7 @@
 Each update's ``info`` also says how many labelled steps its segment scored (``"labelled_steps"``,
 for the loss per step), the minibatch's ``"examples"`` and ``"length"`` (time steps) and the
 updater's ``"learning_rate"``. Every ``histogram_every`` seconds the history takes a
-:func:`summary` (histogram and percentiles) of each layer's parameters, gradients and activations.
+:func:`~workbench.nn.layer_summaries.summary` (histogram and percentiles) of each layer's parameters, gradients and activations.
 Stop takes effect right after the current parameter update; a NaN/inf score stops with the
 error message and the last finite parameters.
 """
@@ -18,18 +18,13 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from workbench.backend import array_module, to_numpy
 from workbench.data.batches import as_datasets
 from workbench.errors import TrainingDivergedError
+from workbench.nn.layer_summaries import LayerSummaries
 from workbench.nn.training import Trainer
 
 if TYPE_CHECKING:
     from workbench.nn.network import MultiLayerNetwork
-
-HISTOGRAM_BINS = 30
-PERCENTILES = (0, 5, 25, 50, 75, 95, 100)
-PROBE_EXAMPLES = 8                   # activations are those of the current minibatch's first examples
-
 
 class _Stop(Exception):
     """Raised by the trainer's listener to leave the Trainer's fit() after an update."""
@@ -54,19 +49,6 @@ class History:
         n = len(self.scores)
         return {"iterations": self.iterations[k:n], "epochs": self.epochs[k:n], "scores": self.scores[k:n],
                 "infos": self.infos[k:n]}
-
-
-def summary(a) -> dict | None:
-    """``counts`` (HISTOGRAM_BINS,) over ``edges`` (HISTOGRAM_BINS + 1,) from the finite values'
-    min to max, and their ``percentiles`` (PERCENTILES); None for an array with none."""
-    xp = array_module(a)
-    a = a.reshape(-1)
-    a = a[xp.isfinite(a)]
-    if a.size == 0:
-        return None
-    counts, edges = xp.histogram(a, bins=HISTOGRAM_BINS)
-    return {"counts": to_numpy(counts), "edges": to_numpy(edges),
-            "percentiles": to_numpy(xp.percentile(a, PERCENTILES))}
 
 
 def labelled_steps(ds, t0: int, t1: int) -> int:
@@ -130,7 +112,7 @@ class BackgroundTrainer:
         self.started_at = self.finished_at = None
         self.first_epoch = net.epoch_count           # epochs of this run count from here (shown from 1)
         self._paused_at, self._paused_for = None, 0.0
-        self._next_histogram, self._take, self._grads = 0.0, False, None
+        self._summaries = None if histogram_every is None else LayerSummaries(net, histogram_every)
         self._stop, self._running = threading.Event(), threading.Event()
         self._thread = None
         self._updating = threading.Lock()          # held by the training thread while parameters change
@@ -200,35 +182,13 @@ class BackgroundTrainer:
             self._paused_for += time.perf_counter() - self._paused_at
             self._paused_at = None
 
-    def _histogram_due(self) -> bool:
-        return self.histogram_every is not None and time.perf_counter() >= self._next_histogram
-
-    def _on_gradient(self, grad):
-        """The Trainer's hook, once per update: summarise the (normalised) flat gradient
-        (num_params,) per layer when a histogram is due (decided here, used in ``_record``)."""
-        self._take = self._histogram_due()
-        if self._take:
-            self._grads = [summary(grad[a:b]) if b > a else None for a, b in self.net.param_slices]
-
     def _record(self, iteration, info):
         """Add the minibatch's step counts and the learning rate to ``info``; take the histograms when due."""
         ds, (t0, t1) = self._data.current, info["time_range"]
         info.update(step_info(self.net, ds, t0, t1))
-        if not self._take:
-            return
-        x = ds.features[:PROBE_EXAMPLES]
-        mask = None if ds.features_mask is None else ds.features_mask[:PROBE_EXAMPLES]
-        if x.ndim == 3:                                    # the segment this update trained on
-            x, mask = x[..., t0:t1], None if mask is None else mask[:, t0:t1]
-        acts = self.net.feed_forward(x, mask)[1:]          # [batch, units(, time)] per layer
-        if mask is not None:                               # the real steps only: (steps, units)
-            acts = [a.transpose(0, 2, 1)[array_module(a).asarray(mask) > 0] if a.ndim == 3 else a for a in acts]
-        flat = self.net.params_vector()
-        params = [summary(flat[a:b]) if b > a else None for a, b in self.net.param_slices]
-        self.history.histograms.append((iteration, {
-            "parameters": params, "gradients": self._grads or [None] * len(params),
-            "activations": [summary(a) for a in acts]}))
-        self._take, self._grads, self._next_histogram = False, None, time.perf_counter() + self.histogram_every
+        taken = self._summaries and self._summaries.take(ds, t0, t1)
+        if taken:
+            self.history.histograms.append((iteration, taken))
 
     def _listener(self, iteration, epoch, score, info):
         self._record(iteration, info)
@@ -252,7 +212,7 @@ class BackgroundTrainer:
         self._data = WatchedData(self.data)
         try:
             trainer = Trainer(self.net, [self._listener], layer_stats=self.track_layer_stats,
-                              on_gradient=self._on_gradient)
+                              on_gradient=self._summaries and self._summaries.on_gradient)
             for _ in range(self.epochs):
                 with self._updating:
                     trainer.fit(self._data, epochs=1)

@@ -33,7 +33,6 @@ Either way the last snapshot stays in the store.
 """
 from __future__ import annotations
 
-import math
 import tempfile
 import time
 import uuid
@@ -41,16 +40,13 @@ from pathlib import Path
 
 from distributed import Future, Variable
 
-from workbench.backend.columns import blob_floats
 from workbench.errors import InvalidInputError, RunStoreError, TrainingDivergedError, WorkerLostError
-from workbench.runs.schema import ENDED, connect, snapshot
+from workbench.runs.reading import new_epochs, new_updates, run_status
+from workbench.runs.schema import ENDED, connect
 from workbench.runs.store import RunStore
 from workbench.eval import evaluate
 from workbench.runs.writer import evaluation_metrics
 
-PROGRESS_COLUMNS = ("iteration", "epoch", "batch", "segment", "t0", "t1", "score", "loss_per_step",
-                    "labelled_steps", "examples", "length", "learning_rate", "wall_time", "grad_norms",
-                    "update_ratios")
 KINDS = ("classification", "regression")
 
 
@@ -81,13 +77,19 @@ class _Control:
     Variable (read at most every ``poll_every`` s)."""
 
     def __init__(self, writer, net, data, control: Variable, snapshot_every: float, poll_every: float):
+        from workbench.nn.layer_summaries import LayerSummaries
         self.writer, self.net, self.data, self.control = writer, net, data, control
         self.snapshot_every, self.poll_every = snapshot_every, poll_every
+        self.summaries = LayerSummaries(net)
         self._last_snapshot = self._last_poll = time.monotonic()
 
     def __call__(self, iteration, epoch, score, info):
+        from workbench.nn.layer_summaries import to_plain
         from workbench.nn.trainer import step_info
         info.update(step_info(self.net, self.data.current, *info["time_range"]))
+        taken = self.summaries.take(self.data.current, *info["time_range"])
+        if taken:
+            self.writer.append_summary(iteration, to_plain(taken))
         self.writer.append_update(iteration, epoch, score, info)
         now = time.monotonic()
         if now - self._last_snapshot >= self.snapshot_every:
@@ -138,12 +140,13 @@ def train_run(store_path: str, run_id: int, data, epochs: int, model: bytes | No
         from workbench.nn.trainer import WatchedData
         from workbench.nn.training import Trainer
         watched = WatchedData(data)
-        trainer = Trainer(net, _Control(writer, net, watched, Variable(control_name), snapshot_every, poll_every),
-                          layer_stats=True)
+        control = _Control(writer, net, watched, Variable(control_name), snapshot_every, poll_every)
+        trainer = Trainer(net, control, layer_stats=True, on_gradient=control.summaries.on_gradient)
         for _ in range(epochs):                               # one fit per epoch, as BackgroundTrainer
             trainer.fit(watched, 1)
             if test is not None:
-                writer.append_epoch(net.epoch_count - 1, evaluation_metrics(evaluate(net, test, kind)))
+                ev = evaluate(net, test, kind, labels=run.settings.get("class_names"))
+                writer.append_epoch(net.epoch_count - 1, evaluation_metrics(ev), ev)
         status = "finished"
     except _Stop:
         status = "stopped"
@@ -199,7 +202,7 @@ class RemoteRun:
     def _status(self) -> tuple:
         if self.future.done():
             self._lost(self.future)
-        return self._conn.execute("SELECT status, error FROM runs WHERE id = ?", (self.run_id,)).fetchone()
+        return run_status(self._conn, self.run_id)[:2]
 
     def _lost(self, future: Future) -> None:
         """Mark the run failed when its task ended without ending it (worker or data lost)."""
@@ -225,31 +228,20 @@ class RemoteRun:
         return self.state
 
     def progress(self) -> dict:
-        """The updates stored since the last call: column (``PROGRESS_COLUMNS``) -> list, one entry
+        """The updates stored since the last call: column (``UPDATE_COLUMNS``) -> list, one entry
         per update in iteration order; ``grad_norms``/``update_ratios`` are lists per layer."""
-        with snapshot(self._conn) as c:
-            rows = c.execute(f"SELECT {', '.join(PROGRESS_COLUMNS)} FROM updates WHERE run_id = ? AND iteration > ? "
-                             "ORDER BY iteration", (self.run_id, self._seen)).fetchall()
-        if rows:
-            self._seen = rows[-1][0]
-        out = {name: list(values) for name, values in zip(PROGRESS_COLUMNS, zip(*rows))} if rows else \
-            {name: [] for name in PROGRESS_COLUMNS}
-        for name in ("grad_norms", "update_ratios"):
-            out[name] = [blob_floats(v) for v in out[name]]
+        out = new_updates(self._conn, self.run_id, self._seen)
+        if out["iteration"]:
+            self._seen = out["iteration"][-1]
         return out
 
     def epochs(self) -> list:
         """The epoch metrics stored since the last call: ``[(epoch, {name: value})]`` in epoch
         order (NaN where a value was not finite); empty without ``evaluate``."""
-        with snapshot(self._conn) as c:
-            rows = c.execute("SELECT epoch, name, value FROM epochs WHERE run_id = ? AND epoch > ? ORDER BY epoch, "
-                             "name", (self.run_id, self._seen_epoch)).fetchall()
-        out = {}
-        for epoch, name, value in rows:
-            out.setdefault(epoch, {})[name] = math.nan if value is None else value
+        out = new_epochs(self._conn, self.run_id, self._seen_epoch)
         if out:
-            self._seen_epoch = max(out)
-        return list(out.items())
+            self._seen_epoch = out[-1][0]
+        return out
 
     def latest_network(self, backend: str = "numpy"):
         """The network of the latest snapshot (while and after training), or None before the first."""

@@ -67,7 +67,21 @@ CREATE TABLE IF NOT EXISTS models (
     data BLOB NOT NULL,                   -- the model zip, as net.save writes it
     saved REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS summaries (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    iteration INTEGER NOT NULL,
+    data TEXT NOT NULL,                   -- JSON: per layer histograms of parameters, gradients, activations
+    PRIMARY KEY (run_id, iteration)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS reports (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    epoch INTEGER NOT NULL,
+    data TEXT NOT NULL,                   -- JSON: the epoch's evaluation (Evaluation.to_dict())
+    PRIMARY KEY (run_id, epoch)
+) WITHOUT ROWID;
 """
+# tables added to version 1 after its first stores were written: created when missing
+_ADDED_TABLES = ("summaries", "reports")
 
 
 def default_path() -> Path:
@@ -141,6 +155,10 @@ def _check_schema(conn: sqlite3.Connection, path: Path) -> None:
             raise RunStoreError(f"RunStore: {str(path)!r} is an SQLite database but not a run store (it has "
                                 f"tables {sorted(tables)} and no schema_version); give another path", path)
         versions = [r[0] for r in conn.execute("SELECT version FROM schema_version")]
+        if versions == [SCHEMA_VERSION] and not set(_ADDED_TABLES) <= tables:
+            for statement in _TABLES.split(";")[:-1]:
+                if any(f"EXISTS {name} (" in statement for name in _ADDED_TABLES):
+                    conn.execute(statement)
     if versions != [SCHEMA_VERSION]:
         raise RunStoreError(f"RunStore: {str(path)!r} has schema version {versions}, this workbench reads version "
                             f"{SCHEMA_VERSION} only; open it with the workbench that wrote it, or give another "

@@ -78,10 +78,10 @@ class RunStore:
         except TypeError:
             raise InputTypeError(f"RunStore: path must be a str or os.PathLike, got {type(path).__name__}") from None
         self._local, self._all, self._lock = threading.local(), [], threading.Lock()
-        self._conn()                                          # refuse a bad file now, not on first use
+        self.connection()                                          # refuse a bad file now, not on first use
 
-    def _conn(self):
-        """This thread's connection (a new one after a fork)."""
+    def connection(self):
+        """This thread's connection to the file (a new one after a fork)."""
         conn = getattr(self._local, "conn", None)
         if conn is None or self._local.pid != os.getpid():
             conn = connect(self.path)
@@ -114,7 +114,7 @@ class RunStore:
                 raise InputTypeError(f"create_run: {arg} must be a str, got {type(value).__name__}")
         row = (name, task, _json(configuration, "create_run", "configuration"),
                _json(settings or {}, "create_run", "settings"), None if seed is None else int(seed), time.time())
-        with transaction(self._conn()) as c:
+        with transaction(self.connection()) as c:
             cur = c.execute("INSERT INTO runs (name, task, configuration, settings, seed, status, created) "
                             "VALUES (?, ?, ?, ?, ?, 'queued', ?)", row)
         return cur.lastrowid
@@ -145,7 +145,7 @@ class RunStore:
         return runs[0]
 
     def _runs(self, where: str, args: list) -> list[Run]:
-        with snapshot(self._conn()) as c:
+        with snapshot(self.connection()) as c:
             rows = c.execute(f"SELECT {_RUN_COLUMNS}, (SELECT count(*) FROM updates u WHERE u.run_id = r.id), "
                              "EXISTS (SELECT 1 FROM models m WHERE m.run_id = r.id) "
                              f"FROM runs r WHERE {where} ORDER BY id", args).fetchall()
@@ -168,7 +168,7 @@ class RunStore:
 
     def _change(self, who, run_id, sql, args):
         self._id(run_id, who)
-        with transaction(self._conn()) as c:
+        with transaction(self.connection()) as c:
             if c.execute(sql, args).rowcount == 0:
                 raise UnknownRunError(f"{who}: run {run_id!r} is not in the store {str(self.path)!r}", self.path)
 
@@ -180,7 +180,7 @@ class RunStore:
 
     def _require(self, run_id, who="writer") -> int:
         run_id = self._id(run_id, who)
-        if self._conn().execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
+        if self.connection().execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
             raise UnknownRunError(f"{who}: run {run_id!r} is not in the store {str(self.path)!r}", self.path)
         return run_id
 
@@ -189,7 +189,7 @@ class RunStore:
         """The run's flushed update rows and epoch metrics, as arrays."""
         run_id = self._require(run_id, "metrics")
         cols = _INT_COLUMNS + _FLOAT_COLUMNS + _LAYER_COLUMNS
-        with snapshot(self._conn()) as c:
+        with snapshot(self.connection()) as c:
             rows = c.execute(f"SELECT {', '.join(cols)} FROM updates WHERE run_id = ? ORDER BY iteration",
                              (run_id,)).fetchall()
             stored = c.execute("SELECT name, epoch, value FROM epochs WHERE run_id = ? ORDER BY name, epoch",
@@ -216,7 +216,7 @@ class RunStore:
         ModelFileError)."""
         from workbench.io import load_network
         run_id = self._require(run_id, "load_network")
-        row = self._conn().execute("SELECT data FROM models WHERE run_id = ?", (run_id,)).fetchone()
+        row = self.connection().execute("SELECT data FROM models WHERE run_id = ?", (run_id,)).fetchone()
         if row is None:
             raise RunStoreError(f"load_network: run {run_id} has no model file (status "
                                 f"{self.get_run(run_id).status!r}); a writer stores one with attach_model",

@@ -7,6 +7,7 @@ or model write, and on ``close``: a crash loses at most the rows not yet flushed
 """
 from __future__ import annotations
 
+import json
 import math
 import sqlite3
 import tempfile
@@ -63,7 +64,7 @@ class RunWriter:
         if self._conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone() is None:
             self._conn.close()
             raise UnknownRunError(f"writer: run {run_id!r} is not in the store {str(path)!r}", path)
-        self._rows, self._lock = [], threading.Lock()
+        self._rows, self._summaries, self._lock = [], [], threading.Lock()
         self._last_flush = time.monotonic()
         self.flushed = 0                     # update rows committed by this writer
 
@@ -80,10 +81,25 @@ class RunWriter:
         if due:
             self.flush()
 
-    def append_epoch(self, epoch: int, metrics: dict) -> None:
-        """Store ``{name: value}`` of one epoch (e.g. accuracy, f1, rmse, r2); commits at once."""
+    def append_summary(self, iteration: int, summaries: dict) -> None:
+        """Queue the layer summaries taken after update ``iteration`` (JSON data, as
+        :func:`~workbench.nn.layer_summaries.to_plain` makes); flushed with the update rows."""
+        row = (self.run_id, int(iteration), json.dumps(summaries, allow_nan=False))
+        with self._lock:
+            self._check_open()
+            self._summaries.append(row)
+
+    def append_epoch(self, epoch: int, metrics: dict, evaluation=None) -> None:
+        """Store ``{name: value}`` of one epoch (e.g. accuracy, f1, rmse, r2), and the evaluation
+        itself when given (its ``to_dict()``: the confusion matrix); commits at once."""
         rows = [(self.run_id, int(epoch), str(k), _number(v)) for k, v in metrics.items()]
-        self._write(lambda c: c.executemany("INSERT OR REPLACE INTO epochs VALUES (?, ?, ?, ?)", rows))
+        report = None if evaluation is None else (self.run_id, int(epoch), json.dumps(evaluation.to_dict()))
+
+        def write(c):
+            c.executemany("INSERT OR REPLACE INTO epochs VALUES (?, ?, ?, ?)", rows)
+            if report is not None:
+                c.execute("INSERT OR REPLACE INTO reports VALUES (?, ?, ?)", report)
+        self._write(write)
 
     def set_status(self, status: str, error: str | None = None) -> None:
         """``queued``, ``running`` (sets the start time once), ``paused``, or an end status
@@ -118,16 +134,17 @@ class RunWriter:
         """One transaction: the queued rows, then ``more(conn)``. On failure the rows stay queued."""
         with self._lock:
             self._check_open()
-            rows = self._rows
+            rows, summaries = self._rows, self._summaries
             try:
                 with transaction(self._conn) as c:
                     c.executemany(_INSERT_UPDATE, rows)
+                    c.executemany("INSERT OR REPLACE INTO summaries VALUES (?, ?, ?)", summaries)
                     if more is not None:
                         more(c)
             except sqlite3.IntegrityError as exc:
                 raise RunStoreError(f"run {self.run_id}: the store refused the write ({exc}): the run was "
                                     "deleted, or an iteration was appended twice", self.path) from None
-            self._rows, self.flushed = [], self.flushed + len(rows)
+            self._rows, self._summaries, self.flushed = [], [], self.flushed + len(rows)
             self._last_flush = time.monotonic()
 
     def _check_open(self):

@@ -1,19 +1,24 @@
-"""The workbench app: the four tabs over one session.
+"""The workbench app: the five tabs over one session.
 
 ``page()`` is the served page (``make run``): a FastListTemplate whose URL carries the
-experiment and the lesson flags (``url_state``). ``app()`` is the same tabs as one layout, for
-a notebook cell (templates cannot show in a notebook).
+experiment and the lesson flags (``url_state``). Its runs train on Dask workers and are kept in
+the run store (the server's shared :class:`~workbench.runs.service.RunService`; the embedded
+cluster starts once the first page has painted). ``app()`` is the same tabs as one layout, for
+a notebook cell (templates cannot show in a notebook); it trains in the notebook's process
+unless its session is given a RunService.
 """
 from __future__ import annotations
 
 import panel as pn
 
 from workbench.errors import WorkbenchError
+from workbench.runs.service import shared_service
 from workbench.ui.build import ConfigBuilder
 from workbench.ui.catalog import DEFAULT_TASK, TASKS
 from workbench.ui.data import DataInspector
 from workbench.ui.session import WorkbenchSession
 from workbench.ui.messages import Messages
+from workbench.ui.runs import RunsView
 from workbench.ui.shared import button, message_pane, on_session_end
 from workbench.ui.step import StepExplorer
 from workbench.ui.train import TrainingMonitor
@@ -23,7 +28,7 @@ from workbench.ui.url_state import (
 
 # Panel extensions the tabs need, loaded by the page before any session (a model whose JavaScript
 # is loaded lazily, as FileDropper's, renders in the first session only).
-EXTENSIONS = ("plotly", "codeeditor", "filedropper")
+EXTENSIONS = ("plotly", "codeeditor", "filedropper", "tabulator")
 
 INTRO = ("**RNN Workbench** - build a recurrent network, look at the padded data and its masks, train it with "
          "(truncated) BPTT and step through its predictions one time step at a time. It opens on a real data "
@@ -32,7 +37,7 @@ INTRO = ("**RNN Workbench** - build a recurrent network, look at the padded data
 ABOUT = """
 ### RNN Workbench
 
-The DL4J guide "Recurrent Neural Networks in DL4J", re-created in Python, as four tabs:
+The DL4J guide "Recurrent Neural Networks in DL4J", re-created in Python, as five tabs:
 
 - **Build**: the network, layer by layer; every field has a tooltip with its DL4J name. The
   table shows the preprocessors inserted between layer kinds and the parameter counts.
@@ -41,6 +46,11 @@ The DL4J guide "Recurrent Neural Networks in DL4J", re-created in Python, as fou
   and the TBPTT timeline, live.
 - **Step**: `rnn_time_step` one step at a time, with the hidden and cell state of every unit; a
   bidirectional network is scrubbed through one full pass instead.
+- **Runs**: every run ever started, kept across restarts and shared by every page of the
+  server: compare their loss curves and hyperparameters, and open one again.
+
+Runs train on Dask worker processes, never in the web server: several may train at once (the
+others wait for a free worker), and closing the page does not stop them.
 
 The page's address holds the task, the network, the epochs and the seed: copy it to share the
 experiment. Teachers add `hide=` to make a focused exercise, e.g. `?task=Tiny+Shakespeare&hide=data,step`
@@ -53,22 +63,28 @@ experiment. Teachers add `hide=` to make a focused exercise, e.g. `?task=Tiny+Sh
 
 
 def _tabs(session: WorkbenchSession, hide: set = frozenset()):
-    """The four views, and Tabs holding those not in ``hide`` (lower-case tab names); opening
-    Step takes the latest parameters."""
+    """The five views, and Tabs holding those not in ``hide`` (lower-case tab names); opening
+    Step takes the latest parameters, opening a run in the Runs tab shows the tab it names."""
     views = {"Build": ConfigBuilder(session=session), "Data": DataInspector(session=session),
-             "Train": TrainingMonitor(session=session), "Step": StepExplorer(session=session)}
+             "Train": TrainingMonitor(session=session), "Step": StepExplorer(session=session),
+             "Runs": RunsView(session=session)}
     shown = [name for name in views if name.lower() not in hide]
     # dynamic: only the open tab is in the browser (first paint 3.5 s instead of 7 s; a tab switch
     # then takes ~1 s, and a hidden tab's live charts cost no traffic)
     tabs = pn.Tabs(*((name, views[name]) for name in shown), dynamic=True, sizing_mode="stretch_width")
     tabs.param.watch(lambda e: shown[e.new] == "Step" and views["Step"].sync_network(), "active")
+
+    def open_tab(event):
+        if event.new in shown:
+            tabs.active = shown.index(event.new)
+    views["Runs"].state.param.watch(open_tab, "open_tab")
     on_session_end(session.close)                     # each view registers its own close
     tabs.shown = shown
     return views, tabs
 
 
 def app(session: WorkbenchSession | None = None) -> pn.viewable.Viewable:
-    """The Build / Data / Train / Step tabs sharing ``session`` (a new one by default), as one
+    """The Build / Data / Train / Step / Runs tabs sharing ``session`` (a new one by default), as one
     layout. In a server session its background work stops when the browser session closes."""
     session = session or WorkbenchSession()
     views, tabs = _tabs(session)
@@ -82,7 +98,7 @@ def page(query: dict | None = None) -> pn.template.FastListTemplate:
     what a lesson link names (see ``url_state``). The URL follows every later edit."""
     query = first_values(pn.state.session_args) if query is None else query
     notices = Messages()
-    session = _session_from(query, notices)
+    session = _session_from(query, notices, shared_service())
     views, tabs = _tabs(session, hidden(query))
     _apply_lesson(query, views, tabs, notices)
 
@@ -97,17 +113,19 @@ def page(query: dict | None = None) -> pn.template.FastListTemplate:
     help_button.on_click(lambda _: template.open_modal())
     template.session, template.views, template.tabs = session, views, tabs
     _follow_in_url(session, query)
+    if pn.state.curdoc is not None and pn.state.curdoc.session_context is not None:
+        pn.state.onload(session.runs.warm_up)         # served: the cluster starts after the first paint
     return template
 
 
-def _session_from(query: dict, notices: Messages) -> WorkbenchSession:
+def _session_from(query: dict, notices: Messages, runs=None) -> WorkbenchSession:
     """A session on the link's task, configuration and epochs; what cannot be used is said."""
     name = query.get("task", DEFAULT_TASK)
     problems = []
     if name not in TASKS:
         problems.append(f"the task {name[:60]!r} is not one of the workbench's, so {DEFAULT_TASK!r} opened")
         name = DEFAULT_TASK
-    session = WorkbenchSession(name)
+    session = WorkbenchSession(name, runs=runs)
     for key, use in (("conf", lambda text: setattr(session, "conf", decode_conf(text))),
                      ("epochs", lambda text: setattr(session, "epochs", parse_epochs(text)))):
         if key in query:

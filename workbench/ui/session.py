@@ -1,10 +1,19 @@
-"""The state one browser session (or one notebook) shares between the four views.
+"""The state one browser session (or one notebook) shares between the views.
 
 ``WorkbenchSession`` holds the chosen task and its data, the configuration being built, the
 network and its training run. Views watch its parameters (``session.param.watch``) and set
 them; nothing here draws anything.
+
+Where runs train: with ``runs`` (a :class:`~workbench.runs.service.RunService`, as the served
+app has) each Start is a new run kept in the run store and trained on a Dask worker, followed
+by a :class:`~workbench.runs.followed.FollowedRun`; runs of the store can be opened again
+(``open_run``). Without (a notebook's default) a :class:`BackgroundTrainer` trains in a thread
+of this process and nothing is kept.
 """
 from __future__ import annotations
+
+import os
+import tempfile
 
 import param
 
@@ -27,24 +36,27 @@ class WorkbenchSession(param.Parameterized):
     conf = param.ClassSelector(class_=MultiLayerConfiguration, allow_None=True)
     backend = param.Selector(default="numpy", objects=["numpy", "cupy", "auto"])
     net = param.ClassSelector(class_=MultiLayerNetwork, allow_None=True, doc="the network trained or loaded")
-    trainer = param.ClassSelector(class_=BackgroundTrainer, allow_None=True)
+    runs = param.Parameter(None, doc="RunService: runs train on its workers and are kept (None: in this process)")
+    trainer = param.Parameter(None, doc="the run shown: a BackgroundTrainer, or a FollowedRun with runs")
     epochs = param.Integer(default=20, bounds=(1, 100_000), doc="epochs of the next training run")
     run_ended = param.Event(doc="fires when a training run has ended (finished, stopped or failed)")
 
-    def __init__(self, task: str = DEFAULT_TASK, **params):
-        super().__init__(**params)
+    def __init__(self, task: str = DEFAULT_TASK, runs=None, **params):
+        super().__init__(runs=runs, **params)
         self._sample = (None, None)       # (train_data, its first minibatch): what a network must fit
         self.available_backends = available_backends()
         self.select_task(task)
 
     def select_task(self, name: str) -> None:
         """Load a catalog task: its data, and its default network configuration (the previous
-        run, trained on other data, is dropped: ``trainer`` and ``net`` become None)."""
+        run, trained on other data, is dropped: ``trainer`` and ``net`` become None; a run in a
+        worker trains on, in the Runs tab)."""
         if name not in TASKS:
             raise ValueError(f"unknown task {name!r}; known: {', '.join(TASKS)}")
         self.stop_training()
         task = TASKS[name]
         train, test = task.load()
+        self._task_data = train
         self.param.update(task=task, train_data=train, test_data=test, conf=task.default_config(), net=None,
                           trainer=None, epochs=task.epochs)
 
@@ -93,25 +105,93 @@ class WorkbenchSession(param.Parameterized):
                 self._sample = (self.train_data, None)
         return self._sample[1]
 
-    def start_training(self, epochs: int | None = None) -> BackgroundTrainer:
-        """Train a new network (or continue the current one) in the background for ``epochs``
-        (default: ``self.epochs``)."""
+    def start_training(self, epochs: int | None = None):
+        """Train a new network (or continue the current one) for ``epochs`` (default:
+        ``self.epochs``): in the background here, or as a new kept run on a worker with ``runs``.
+        Returns the trainer (``self.trainer``)."""
         problem = self.data_problem()
         if problem:
             raise InvalidInputError(f"the network does not fit the training data ({problem}); change it in "
                                     "the Build view")
         self.stop_training()
-        net = self.net if self.net is not None and self.net.conf == self.conf else self.new_network()
-        trainer = BackgroundTrainer(net, self.train_data, epochs=epochs or self.epochs,
-                                    evaluate=self.evaluate if self.test_data is not None else None)
-        self.trainer = trainer.start()
-        return trainer
+        epochs = epochs or self.epochs
+        go_on = self.net is not None and self.net.conf == self.conf
+        if self.runs is None:
+            net = self.net if go_on else self.new_network()
+            trainer = BackgroundTrainer(net, self.train_data, epochs=epochs,
+                                        evaluate=self.evaluate if self.test_data is not None else None)
+            self.trainer = trainer.start()
+            return trainer
+        net = self.latest_network() if go_on else MultiLayerNetwork(self.conf, backend=self.backend).init()
+        settings = {"class_names": list(self.task.class_names or ()) or None, "backend": self.backend,
+                    "data": self.task.name if self.train_data is self._task_data else "uploaded files"}
+        run = self.runs.start(run_name(self.conf), self.task.name, net, self.train_data, epochs, self.test_data,
+                              self.task.kind, settings, model=model_bytes(net) if net.iteration_count else None)
+        self.param.update(net=run.net, trainer=run)
+        return run
+
+    def latest_network(self) -> MultiLayerNetwork:
+        """A copy of ``net`` with its latest parameters: while its run trains, taken between two
+        updates (in this process) or the run's latest stored snapshot (on a worker)."""
+        trainer = self.trainer
+        return trainer.snapshot() if trainer is not None and trainer.net is self.net else self.net.copy()
+
+    def latest_updates(self) -> int:
+        """Parameter updates ``net`` has had so far, counting those its run has made since."""
+        tr = self.trainer
+        if tr is not None and tr.net is self.net and len(tr.history):
+            return max(self.net.iteration_count, tr.history.iterations[-1] + 1)
+        return self.net.iteration_count
+
+    def adopt_result(self) -> None:
+        """A run on a worker has ended: its final network becomes the session's (to step
+        through, save, or train on)."""
+        tr = self.trainer
+        if tr is not None and self.runs is not None and tr.net is self.net and not tr.alive:
+            tr.net = self.net = tr.snapshot()
+
+    def open_run(self, run_id: int, where: str = "train"):
+        """Make stored run ``run_id`` the session's experiment: its task (when it is one of the
+        catalog's), configuration and epochs in Build, the run in Train, its network (the latest
+        snapshot) in Step. ``where`` (build, train or step) is only checked here; the app opens
+        that tab. Returns the followed run."""
+        if where not in ("build", "train", "step"):
+            raise InvalidInputError(f"open_run: where must be 'build', 'train' or 'step', got {where!r}")
+        if self.runs is None:
+            raise InvalidInputError("open_run: this session keeps no runs (it has no run store)")
+        run = self.runs.follow(run_id)
+        if run.task in TASKS and run.task != self.task.name:
+            self.select_task(run.task)
+        self.stop_training()
+        self.param.update(conf=run.net.conf, epochs=run.epochs, trainer=run, net=run.net)
+        self.adopt_result()
+        return run
 
     def stop_training(self, wait: float | None = 2.0) -> None:
-        if self.trainer is not None and self.trainer.alive:
+        """Stop a run training in this process (a run on a worker is kept training: stop it in
+        the Train or Runs tab)."""
+        if isinstance(self.trainer, BackgroundTrainer) and self.trainer.alive:
             self.trainer.stop(wait=wait)
 
     def close(self) -> None:
         """End background work (called when the browser session goes); does not block: the
-        training thread ends by itself after its current update."""
+        training thread ends by itself after its current update. Runs on workers go on."""
         self.stop_training(wait=None)
+
+
+def run_name(conf) -> str:
+    """A run's default name from its network: "LSTM 64 > RnnOutputLayer, tbptt 50, lr 0.01"."""
+    layers = " > ".join(f"{type(lc).__name__}" + (f" {lc.n_out}" if getattr(lc, "n_out", None) and
+                                                   i < len(conf.built_layers) - 1 else "")
+                        for i, lc in enumerate(conf.built_layers))
+    tbptt = f", tbptt {conf.tbptt_fwd_length}" if conf.backprop_type == "tbptt" else ""
+    return f"{layers}{tbptt}, lr {conf.updater.lr:g}"
+
+
+def model_bytes(net) -> bytes:
+    """``net``'s model file (``net.save``) as bytes."""
+    with tempfile.TemporaryDirectory(prefix="workbench-") as folder:
+        path = os.path.join(folder, "model.zip")
+        net.save(path)
+        with open(path, "rb") as f:
+            return f.read()

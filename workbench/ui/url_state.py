@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from workbench.conf import MultiLayerConfiguration
 from workbench.errors import ConfigurationError
 
-TABS = ("build", "data", "train", "step")
+TABS = ("build", "data", "train", "step", "runs")
 LESSON_KEYS = ("tab", "hide")
 MAX_CONF_CHARS = 64 * 1024            # a link's compressed configuration
 MAX_CONF_JSON = 1 << 20               # and its JSON once inflated

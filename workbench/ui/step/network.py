@@ -14,12 +14,6 @@ SCRUB_NOTICE = ("This network has a bidirectional layer: its backward half reads
 UNTRAINED_NOTE = "An untrained network made from the configuration: train it in the Train tab to see what it learns."
 
 
-def latest_copy(session) -> MultiLayerNetwork:
-    """A copy of ``session.net``; while its run trains, taken between two parameter updates."""
-    trainer = session.trainer
-    return trainer.snapshot() if trainer is not None and trainer.net is session.net else session.net.copy()
-
-
 def copy_note(net) -> str:
     return (f"The session's network after {net.iteration_count:,} updates (epoch {net.epoch_count}). This tab "
             "takes the latest parameters when you open it and when a run ends.")
@@ -30,7 +24,7 @@ def pick_network(session, given=None) -> tuple:
     if given is not None:
         return given, None, "", None
     if session.net is not None:
-        net = latest_copy(session)
+        net = session.latest_network()
         return net, session.net, copy_note(net), None
     if session.conf is None:
         return None, None, "", "The configuration is not valid yet: fix it in the Build tab to see a network here."

@@ -20,7 +20,7 @@ from workbench.nn.sampling import sample_characters
 from workbench.ui.session import WorkbenchSession
 from workbench.ui.messages import Messages
 from workbench.ui.step.examples import char_iterator, given_sequence, label_at, prompt_problem, session_examples
-from workbench.ui.step.network import copy_note, latest_copy, layer_name, output_kind, pick_network, step_mode
+from workbench.ui.step.network import copy_note, layer_name, output_kind, pick_network, step_mode
 from workbench.ui.step.recorder import StepRecorder
 
 CHECK_TOLERANCE = 1e-5
@@ -191,8 +191,8 @@ class StepState(Messages):
             return False
         if s.net is not self._source:
             self._rebuild()
-        elif s.net.iteration_count != self.net.iteration_count:
-            self.net = latest_copy(s)
+        elif s.latest_updates() != self.net.iteration_count:
+            self.net = s.latest_network()
             self.note = copy_note(self.net)
             self._restart()
         else:

@@ -14,14 +14,13 @@ import os
 import tempfile
 import threading
 import time
-from contextlib import contextmanager
 
 import numpy as np
 import param
 
 from workbench.errors import ModelFileError
 from workbench.nn import MultiLayerNetwork
-from workbench.ui.session import WorkbenchSession
+from workbench.ui.session import WorkbenchSession, model_bytes
 from workbench.ui.messages import Messages
 from workbench.ui.train.series import RunSeries, ema
 
@@ -38,7 +37,8 @@ class TrainState(Messages):
     session = param.ClassSelector(class_=WorkbenchSession)
     status = param.String("", doc="state, updates, epoch, active time, speed (and the error)")
     run_state = param.String("idle", doc="the trainer's state: idle, running, paused, stopped, finished, failed")
-    alive = param.Boolean(False, doc="a training thread runs: the view polls")
+    alive = param.Boolean(False, doc="the run shown trains (or waits for a worker): the view polls")
+    can_start = param.Boolean(True, doc="Start is possible: no run trains here, or runs go to workers")
     progress = param.Number(0.0, bounds=(0, 1), doc="fraction of the planned updates done")
     smoothing = param.Number(0.6, bounds=(0, 0.99), doc="weight of the past in the smoothed loss curve")
     measure = param.Selector(default=MEASURES[0], objects=list(MEASURES), doc="what the loss chart shows")
@@ -98,14 +98,11 @@ class TrainState(Messages):
         self.alive = False
 
     def save_bytes(self) -> bytes:
-        """The session's network as a model .zip (training is held still while it is written)."""
+        """The session's network with its latest parameters as a model .zip (while it trains: a
+        copy taken between two updates, or the run's latest snapshot on a worker)."""
         if not self.can_save:
             raise ValueError("there is no network to save: train one (a run that did not fail) or load a model")
-        with self._held(), tempfile.TemporaryDirectory() as folder:
-            path = os.path.join(folder, "model.zip")
-            self.session.net.save(path)
-            with open(path, "rb") as f:
-                return f.read()
+        return model_bytes(self.session.latest_network())
 
     def download(self) -> io.BytesIO:
         """``save_bytes`` for the download button (a failure is said in the page)."""
@@ -216,6 +213,8 @@ class TrainState(Messages):
         if trainer is not self.series.trainer:
             self._adopt(trainer)
         if trainer is not None:
+            if hasattr(trainer, "poll"):             # a run on a worker: read what the store gained
+                trainer.poll()
             n = len(self.series)
             self._pending |= self.series.pull()
             if len(self.series) > n:
@@ -228,6 +227,7 @@ class TrainState(Messages):
         self._update_status()
         if trainer is not None and not trainer.alive and self._announced is not trainer:
             self._announced = trainer                # once per run: Step takes the trained parameters
+            self.session.adopt_result()
             self.session.param.trigger("run_ended")
 
     def _ask_for_redraws(self, ended: bool):
@@ -258,6 +258,9 @@ class TrainState(Messages):
             epoch = (tr.history.epochs[n - 1] - tr.first_epoch + 1) if n else 0
             parts = [f"**{tr.state}**", f"update {n:,} / {tr.total_updates:,}", f"epoch {epoch} / {tr.epochs}",
                      f"elapsed {active:.1f} s", f"{n / active if active > 0 else 0.0:.1f} updates/s"]
+            if hasattr(tr, "run_id"):
+                parts.insert(0, f"run #{tr.run_id} on a worker" if tr.state != "queued" else
+                             f"run #{tr.run_id} waits for a free worker")
             if len(self.series) and np.isfinite(self.series.per_step[-1]):
                 parts.append(f"loss {self.series.per_step[-1]:.4g} {self.loss_unit}")
             status = " · ".join(parts)
@@ -266,21 +269,5 @@ class TrainState(Messages):
                            "left when the run failed. Change the settings in Build and press Start again.")
         self.param.update(status=status, run_state="idle" if tr is None else tr.state,
                           alive=tr is not None and tr.alive, progress=0.0 if tr is None else tr.progress,
+                          can_start=self.session.runs is not None or tr is None or not tr.alive,
                           can_save=self.session.net is not None and not failed)
-
-    @contextmanager
-    def _held(self):
-        """Training paused with its thread parked after an update, so the parameters hold still."""
-        tr = self.session.trainer
-        if tr is None or tr.state != "running" or not tr.alive:
-            yield
-            return
-        n = len(tr.history)
-        tr.pause()
-        end = time.perf_counter() + 1.0      # the update in flight finishes, records itself and parks
-        while tr.alive and len(tr.history) == n and time.perf_counter() < end:
-            time.sleep(0.005)
-        try:
-            yield
-        finally:
-            tr.resume()

@@ -63,8 +63,9 @@ class TrainingMonitor(Viewer):
         self.epochs_input = pn.widgets.IntInput.from_param(
             state.session.param.epochs, label="Epochs", width=110, description="Passes over the training data in "
             "the next run (a network with the same configuration continues from where it is)")
-        self.start_button = button("Start", "Train in the background (DL4J: fit)", color="primary",
-                                   disabled=state.param.alive, width=90)
+        self.start_button = button("Start", "Train in the background (DL4J: fit); with a run store, a new kept run "
+                                   "on a worker (several may train at once)", color="primary",
+                                   disabled=pn.bind(not_, state.param.can_start), width=90)
         self.pause_button = button(pn.bind(lambda s: "Resume" if s == "paused" else "Pause", state.param.run_state),
                                    "Hold training after the current update", disabled=pn.bind(not_, state.param.alive),
                                    width=90)

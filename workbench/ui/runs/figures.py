@@ -1,0 +1,72 @@
+"""The Runs tab's plotly figures, made afresh from arrays: the curves of the runs compared and
+their hyperparameters in parallel coordinates. No Panel here."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from workbench.ui.train.figures import COLORS, decimate, set_title
+
+MAX_POINTS = 5000          # points drawn per run
+SYMBOLS = ("circle", "square", "diamond", "cross", "x", "triangle-up", "triangle-down", "pentagon", "hexagon",
+           "star")
+LOWER_IS_BETTER = ("rmse", "final loss per step")
+
+
+def _layout(fig, title: str, height: int, top: int = 40, **kw) -> go.Figure:
+    fig.update_layout(height=height, margin=dict(l=60, r=40, t=top, b=40), template="plotly_white", **kw)
+    set_title(fig, title)
+    return fig
+
+
+def _note(fig, text: str) -> go.Figure:
+    """``fig`` with ``text`` in the middle instead of axes."""
+    fig.add_annotation(text=text, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False, font_size=14)
+    fig.update_layout(xaxis_visible=False, yaxis_visible=False)
+    return fig
+
+
+def segment_symbol(k: int) -> str:
+    """The marker shape of TBPTT segment ``k``."""
+    return SYMBOLS[int(k) % len(SYMBOLS)]
+
+
+def curves_figure(curves: list, x_title: str, y_title: str, log_y: bool) -> go.Figure:
+    """One line per run (a colour each, named by its label); a run with several TBPTT segments
+    gets a marker per update shaped by its segment. ``curves``: dicts with "label" and (n,)
+    arrays "x", "y", "segment" (at most ``MAX_POINTS`` of them drawn)."""
+    fig = go.Figure()
+    if not curves:
+        return _layout(_note(fig, "Select runs in the table to compare their curves."), "Runs compared", 380)
+    segmented = False
+    for n, c in enumerate(curves):
+        idx = decimate(len(c["x"]), MAX_POINTS)
+        seg = np.asarray(c["segment"])[idx]
+        several = len(np.unique(c["segment"])) > 1
+        segmented |= several
+        fig.add_trace(go.Scatter(
+            name=c["label"], x=np.asarray(c["x"])[idx], y=np.asarray(c["y"])[idx], customdata=seg,
+            mode="lines+markers" if several else "lines", line=dict(color=COLORS[n % len(COLORS)], width=1.5),
+            marker=dict(color=COLORS[n % len(COLORS)], size=6, symbol=[segment_symbol(k) for k in seg]),
+            hovertemplate="%{fullData.name}<br>x %{x}<br>y %{y:.4g}<br>segment %{customdata}<extra></extra>"))
+    title = "Runs compared" + (": marker shape = TBPTT segment (circle 0, square 1, diamond 2, ...)"
+                               if segmented else "")
+    return _layout(fig, title, 380, uirevision=f"{x_title} {log_y}", legend=dict(orientation="h", y=-0.2),
+                   xaxis=dict(title=dict(text=x_title)),
+                   yaxis=dict(title=dict(text=y_title), type="log" if log_y else "linear"))
+
+
+def parallel_figure(dimensions: dict, metric_name: str, values) -> go.Figure:
+    """Parallel coordinates: an axis per hyperparameter ({name: (n,) values}) and one for the
+    metric (n,), each run a line coloured by its metric (a colour bar; the better end in yellow)."""
+    if len(values) < 2:
+        return _layout(_note(go.Figure(), "Parallel coordinates need at least 2 runs with a final metric: select "
+                                          "them in the table (with none selected: every ended run)."),
+                       "Hyperparameters against the final metric", 360)
+    fig = go.Figure(go.Parcoords(
+        line=dict(color=list(values), colorscale="Viridis", reversescale=metric_name in LOWER_IS_BETTER,
+                  showscale=True, colorbar=dict(title=dict(text=metric_name))),
+        dimensions=[dict(label=name, values=list(v)) for name, v in dimensions.items()]
+        + [dict(label=metric_name, values=list(values))]))
+    same = "" if dimensions else " (the runs shown share every numeric hyperparameter)"
+    return _layout(fig, f"Hyperparameters against the {metric_name}{same}", 360, top=90)
