@@ -1,9 +1,17 @@
 """The app in a real browser (headless Chromium from Debian, driven by Playwright).
 
 Build a network, choose a data set, train and stop, step through a sequence; two browser
-sessions training at once stay separate. Screenshots of each view go to tests/artifacts/.
+sessions training at once stay separate; runs (trained on the server's Dask workers) are listed
+and overlaid in the Runs tab, survive a restart of the server, and train on after their page
+closes. Screenshots of each view go to tests/artifacts/.
 """
+import os
+import socket
+import subprocess
+import sys
 import time
+from contextlib import contextmanager
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,9 +19,12 @@ import pytest
 pytest.importorskip("playwright")
 from playwright.sync_api import Page, expect  # noqa: E402
 
+from workbench.runs import RunStore  # noqa: E402
+
 pytestmark = pytest.mark.browser
 
 TASK = "JapaneseVowels"        # a steppable GravesLSTM, fast epochs
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def plots(page: Page) -> list:
@@ -48,7 +59,8 @@ def tab(page: Page, name: str):
     """Open a tab and wait until its content is drawn (tabs render when opened)."""
     page.locator(".bk-tab", has_text=name).first.click()
     ready = {"Build": page.get_by_role("button", name="Add layer"), "Data": page.get_by_text("Upload CSV sequences"),
-             "Train": page.get_by_role("button", name="Start"), "Step": page.get_by_role("button", name="Reset")}
+             "Train": page.get_by_role("button", name="Start"), "Step": page.get_by_role("button", name="Reset"),
+             "Runs": page.get_by_role("button", name="Open in Train")}
     expect(ready[name].first).to_be_visible(timeout=30_000)
     time.sleep(0.5)                                   # the charts draw after the widgets
 
@@ -225,19 +237,19 @@ def test_two_sessions_train_separately(browser, app_url):
         page.context.close()
 
 
-def test_make_run_command_serves_the_app(page: Page, tmp_path):
-    """`panel serve apps/workbench.py`, as `make run` starts it, gives a working page."""
-    import socket
-    import subprocess
-    import sys
-    from pathlib import Path
-    root = Path(__file__).resolve().parents[2]
+@contextmanager
+def panel_serve(store: Path, log: Path):
+    """``panel serve apps/workbench.py`` (as ``make run`` starts it) keeping its runs in ``store``;
+    yields its URL. At the end it is stopped (SIGTERM: it closes its Dask cluster), and any of
+    its processes still there (workers) are killed by PID."""
+    import psutil
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    env = {**os.environ, "WORKBENCH_RUNS": str(store), "OPENBLAS_NUM_THREADS": "1"}
     server = subprocess.Popen([sys.executable, "-m", "panel", "serve", "apps/workbench.py", "--port", str(port),
-                               "--address", "127.0.0.1"], cwd=root, stdout=subprocess.DEVNULL,
-                              stderr=open(tmp_path / "serve.log", "w"))
+                               "--address", "127.0.0.1"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=open(log, "a"))
     try:
         end = time.monotonic() + 30
         while True:
@@ -245,31 +257,139 @@ def test_make_run_command_serves_the_app(page: Page, tmp_path):
                 socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
-                assert time.monotonic() < end, (tmp_path / "serve.log").read_text()
+                assert time.monotonic() < end, log.read_text()
                 time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}/workbench"
+    finally:
+        children = psutil.Process(server.pid).children(recursive=True)
+        server.terminate()
+        server.wait(20)
+        for child in children:
+            try:
+                child.wait(10)
+            except psutil.TimeoutExpired:
+                child.kill()
+            except psutil.NoSuchProcess:
+                pass
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """A ``panel serve`` of the app (its runs on its own embedded cluster) and its run store's path."""
+    folder = tmp_path_factory.mktemp("served")
+    with panel_serve(folder / "runs.sqlite", folder / "serve.log") as url:
+        yield url, folder / "runs.sqlite"
+
+
+def statuses(store: Path) -> dict:
+    with RunStore(store) as s:
+        return {r.id: r.status for r in s.list_runs()}
+
+
+def test_make_run_command_serves_the_app_and_its_runs_survive_a_restart(page: Page, tmp_path):
+    """`panel serve apps/workbench.py`, as `make run` starts it, gives a working page; a run trained
+    there is listed again after the server is stopped and started anew."""
+    store = tmp_path / "runs.sqlite"
+    with panel_serve(store, tmp_path / "serve.log") as url:
         for _ in range(2):               # the second session too (lazily loaded JavaScript broke it once)
-            page.goto(f"http://127.0.0.1:{port}/workbench")
+            page.goto(url)
             expect(page.get_by_role("button", name="Add layer")).to_be_visible(timeout=30_000)
             tab(page, "Data")
             expect(page.get_by_text("Drag & Drop your files").first).to_be_visible()
-            tab(page, "Train")
-            expect(page.get_by_role("button", name="Start")).to_be_visible()
-    finally:
-        server.terminate()
-        server.wait(10)
+        start_training(page, epochs=2)
+        expect(page.get_by_text("finished").first).to_be_visible(timeout=60_000)
+    (run_id, status), = statuses(store).items()
+    assert status == "finished"
+    with panel_serve(store, tmp_path / "serve.log") as url:
+        open_app(page, url, "?tab=runs", page.get_by_role("button", name="Open in Train"))
+        wait_for(lambda: any(row.split()[:1] == [str(run_id)] and "finished" in row for row in run_rows(page)),
+                 what="the run listed after the restart")
 
 
-def test_closing_the_page_mid_training_stops_the_run(browser, app_url, served_pages):
-    """The server stops training within ~1 s of the tab closing (it used to train on for 15-20 s)."""
+def run_rows(page: Page) -> list:
+    """The text of each row of the Runs table."""
+    return page.locator(".tabulator-row").evaluate_all("els => els.map(e => e.innerText)")
+
+
+def check_rows(page: Page, count: int):
+    """Tick the checkboxes of the table's first ``count`` rows."""
+    for i in range(count):
+        page.locator(".tabulator-row").nth(i).locator("input[type=checkbox]").first.click()
+
+
+def curves(page: Page) -> dict:
+    """The Runs tab's curves figure: trace names, and the y axis type."""
+    return page.locator(".js-plotly-plot").evaluate_all(
+        """els => els.filter(e => ((e.layout.title || {}).text || '').startsWith('Runs compared'))
+                     .map(e => ({names: e.data.map(d => d.name), type: e.layout.yaxis.type || 'linear'}))[0] || null""")
+
+
+def active(store: Path) -> list:
+    return [i for i, status in statuses(store).items() if status in ("queued", "running", "paused")]
+
+
+def test_two_runs_are_listed_and_overlaid_and_the_page_answers_clicks_while_they_train(page: Page, served,
+                                                                                      artifacts):
+    url, store = served
+    tall(page)
+    open_app(page, url, "?tab=train", page.get_by_role("button", name="Start"))
+    start_training(page)
+    wait_for(lambda: loss_points(page) > 3, what="the first run's loss curve")
+    page.get_by_role("button", name="Start").click()           # a second run while the first trains
+    wait_for(lambda: len(active(store)) == 2, what="two runs training")
+    first, second = active(store)
+    tab(page, "Runs")
+    wait_for(lambda: sum("running" in row for row in run_rows(page)) == 2, what="both runs listed as running")
+    check_rows(page, len(run_rows(page)))
+    wait_for(lambda: {f"#{first}", f"#{second}"} <= {n.split()[0] for n in (curves(page) or {}).get("names", [])},
+             what="both runs' curves overlaid")
+    page.screenshot(path=artifacts / "runs.png", full_page=True)
+
+    log_axis = page.locator(".bk-Checkbox input[type=checkbox]").first
+    latencies = []
+    for _ in range(6):                                          # each click flips the y axis: linear <-> log
+        before = curves(page)["type"]
+        t0 = time.perf_counter()
+        log_axis.click()
+        wait_for_fast(lambda: curves(page)["type"] != before)
+        latencies.append(time.perf_counter() - t0)
+    assert active(store) == [first, second], "the runs stopped while the page was clicked"
+    median = float(np.median(latencies))
+    print(f"click -> redrawn figure while two runs train: median {1000 * median:.0f} ms, "
+          f"max {1000 * max(latencies):.0f} ms")
+    assert median < 0.3, latencies
+
+    page.get_by_role("button", name="Stop").first.click()       # the Runs tab's: every checked run
+    wait_for(lambda: not active(store), timeout=15, what="both runs to stop")
+    assert statuses(store)[first] == statuses(store)[second] == "stopped"
+
+
+def wait_for_fast(predicate, timeout=10.0):
+    end = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < end, "timed out"
+        time.sleep(0.01)
+
+
+def test_closing_the_page_leaves_its_run_training_and_another_page_lists_it(browser, served):
+    """Runs train on the workers, not in the page's session: closing the tab keeps the run (it used to
+    stop it), and a new page lists it and stops it."""
+    url, store = served
     page = browser.new_context().new_page()
-    open_app(page, app_url, "?tab=train", page.get_by_role("button", name="Start"))
-    server = served_pages[-1]
+    open_app(page, url, "?tab=train", page.get_by_role("button", name="Start"))
     start_training(page)
     wait_for(lambda: loss_points(page) > 3, what="the loss curve to grow")
-    trainer = server.session.trainer
+    run_id, = active(store)
     page.context.close()
-    closed = time.monotonic()
-    wait_for(lambda: not trainer.alive, timeout=10, what="the training thread to end")
-    elapsed = time.monotonic() - closed
-    print(f"training ended {elapsed:.2f} s after the page closed")
-    assert elapsed < 3.0 and trainer.state == "stopped"
+    with RunStore(store) as s:
+        done = s.get_run(run_id).updates
+        wait_for(lambda: s.get_run(run_id).updates > done + 5, what="the run to train on after its page closed")
+    other = browser.new_context().new_page()
+    open_app(other, url, "?tab=runs", other.get_by_role("button", name="Open in Train"))
+    wait_for(lambda: any(row.split()[:1] == [str(run_id)] and "running" in row for row in run_rows(other)),
+             what="the run listed as running in another page")
+    row = [i for i, text in enumerate(run_rows(other)) if text.split()[:1] == [str(run_id)]][0]
+    other.locator(".tabulator-row").nth(row).locator("input[type=checkbox]").first.click()
+    other.get_by_role("button", name="Stop").first.click()
+    wait_for(lambda: statuses(store)[run_id] == "stopped", timeout=15, what="the run to stop")
+    other.context.close()

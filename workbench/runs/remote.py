@@ -33,7 +33,9 @@ Either way the last snapshot stays in the store.
 """
 from __future__ import annotations
 
+import os
 import tempfile
+import threading
 import time
 import uuid
 from pathlib import Path
@@ -115,13 +117,28 @@ class _Control:
             raise _Stop
 
 
+def _lower_priority(niceness: int) -> None:
+    """Give the calling thread (Linux: only it) at least ``niceness``, so a busy worker yields the
+    cores to the web server and the browser on the same machine; raising it back needs privileges,
+    so a lower value than the thread's is left alone."""
+    try:
+        tid = threading.get_native_id()
+        if niceness > os.getpriority(os.PRIO_PROCESS, tid):
+            os.setpriority(os.PRIO_PROCESS, tid, niceness)
+    except (AttributeError, OSError):                         # not Linux/Unix: run as it is
+        pass
+
+
 def train_run(store_path: str, run_id: int, data, epochs: int, model: bytes | None, backend: str,
               control_name: str, snapshot_every: float = 1.0, poll_every: float = 0.1, test=None,
-              kind: str = "classification") -> dict:
+              kind: str = "classification", niceness: int = 0) -> dict:
     """The task a worker runs (see the module docstring); returns ``{"status", "error",
     "iterations"}`` (plain data). ``data``/``test``: a DataSet, a list of them, or a picklable
     callable returning one of those; after each epoch the ``kind`` evaluation on ``test`` (when
-    given) is stored as that epoch's metrics."""
+    given) is stored as that epoch's metrics. ``niceness`` > 0 lowers the training thread's
+    priority (the app's runs: the page stays responsive while every core trains)."""
+    if niceness:
+        _lower_priority(niceness)
     store = RunStore(store_path)
     writer = store.writer(run_id, flush_seconds=0.1)
     net, status, error = None, "failed", None
@@ -260,7 +277,7 @@ class RemoteRun:
 
 def submit_run(client, store_path, run_id: int, data, epochs: int | None = None, model: bytes | None = None,
                backend: str | None = None, snapshot_every: float = 1.0, poll_every: float = 0.1,
-               evaluate=None) -> RemoteRun:
+               evaluate=None, niceness: int = 0) -> RemoteRun:
     """Train queued run ``run_id`` of the store at ``store_path`` in a worker of ``client``.
 
     ``data``: a DataSet or a list of DataSets (scattered to the cluster once), a Future of one
@@ -270,7 +287,7 @@ def submit_run(client, store_path, run_id: int, data, epochs: int | None = None,
     zip to continue training from, instead of a new network of the run's configuration.
     ``evaluate``: ``(test, kind)`` to store the metrics of an evaluation after each epoch; test
     data as ``data`` (a re-iterable, or a loader of one), ``kind`` classification or regression
-    (test alone: the run's task)."""
+    (test alone: the run's task). ``niceness``: see :func:`train_run`."""
     with RunStore(store_path) as store:
         run = store.get_run(run_id)
     if run.status != "queued":
@@ -290,6 +307,6 @@ def submit_run(client, store_path, run_id: int, data, epochs: int | None = None,
     control = Variable(f"workbench-run-{run_id}-{uuid.uuid4().hex}", client=client)
     control.set("run")
     future = client.submit(train_run, str(store_path), run_id, data, epochs, model, backend, control.name,
-                           snapshot_every, poll_every, test, kind,
+                           snapshot_every, poll_every, test, kind, niceness,
                            key=f"workbench-run-{run_id}-{uuid.uuid4().hex[:8]}", pure=False)
     return RemoteRun(client, store_path, run_id, future, control)

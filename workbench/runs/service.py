@@ -23,6 +23,7 @@ from workbench.runs.followed import FollowedRun
 from workbench.runs.schema import ENDED, STATUSES
 from workbench.runs.store import RunStore
 
+NICENESS = 10          # the app's runs yield the cores to the server and the browser (idle cores: full speed)
 EVALUATION_KINDS = {"classification": "classification", "characters": "classification", "regression": "regression"}
 
 
@@ -96,7 +97,7 @@ class RunService:
                     w.set_status("stopped")
                 return
             remote = submit_run(self.client, self.store.path, followed.run_id, data, epochs, model=model,
-                                evaluate=None if test is None else (test, kind))
+                                evaluate=None if test is None else (test, kind), niceness=NICENESS)
         except Exception as exc:                            # noqa: BLE001 - said as the run's error
             with self.store.writer(followed.run_id) as w:
                 w.set_status("failed", f"the run could not be sent to the cluster: {type(exc).__name__}: {exc}")

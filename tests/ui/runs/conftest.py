@@ -21,11 +21,13 @@ def info(batch, segment, steps=24):
 
 
 class FakeSession:
-    """What RunsState uses of the app's session: ``runs.store`` and ``open_run`` (recorded)."""
+    """What RunsState uses of the app's session: ``runs.store``, ``runs.follow(id).stop()`` and
+    ``open_run`` (recorded in ``opened`` and ``stopped``)."""
 
     def __init__(self, store):
-        self.runs = SimpleNamespace(store=store) if store is not None else None
-        self.opened, self.fail = [], None
+        self.opened, self.stopped, self.fail = [], [], None
+        follow = lambda run_id: SimpleNamespace(stop=lambda: self.stopped.append(run_id))  # noqa: E731
+        self.runs = SimpleNamespace(store=store, follow=follow) if store is not None else None
 
     def open_run(self, run_id, where):
         if self.fail:

@@ -135,6 +135,13 @@ def test_delete_refuses_a_run_still_training(runs):
     assert state.delete([runs.plain]) == [runs.plain] and state.message_kind == "success"
 
 
+def test_stop_asks_only_the_runs_still_training(runs):
+    state = RunsState(runs.session)
+    assert state.stop([runs.tbptt, runs.live, runs.plain]) == [runs.live]
+    assert runs.session.stopped == [runs.live] and f"#{runs.live}" in state.message
+    assert state.stop([runs.plain]) == [] and runs.session.stopped == [runs.live]
+
+
 def test_export_is_a_zip_of_the_two_csv_files(runs):
     state = RunsState(runs.session)
     with zipfile.ZipFile(io.BytesIO(state.export_csv(runs.plain))) as z:

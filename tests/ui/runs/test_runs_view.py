@@ -24,7 +24,7 @@ def test_the_table_lists_the_runs_with_checkboxes_and_only_the_name_editable(run
     assert table.sizing_mode == "stretch_width"
     assert "name" not in table.editors and all(table.editors[c] is None for c in table.value.columns if c != "name")
     assert set(table.formatters) == {"accuracy", "f1"}
-    assert set(view.controls) == {"table", "open", "delete", "export", "x_axis", "log_y", "measure"}
+    assert set(view.controls) == {"table", "open", "stop", "delete", "export", "x_axis", "log_y", "measure"}
     assert all(w.description for w in (view.x_axis, view.measure, view.export, view.delete_button,
                                        *view.open_buttons.values()))
     assert view._poll is None                                  # no server document: nothing polls

@@ -28,6 +28,8 @@ from workbench.ui.session import WorkbenchSession
 X_AXES = ("update", "epoch", "wall time")
 X_TITLES = {"update": "parameter update", "epoch": "epochs trained", "wall time": "seconds since the first update"}
 MEASURES = ("loss per step", "score")
+COLUMNS = ("id", "name", "task", "status", "layers", "updater", "backprop", "epochs", "seed", "updates",
+           "duration (s)", "started")            # the final metrics go between seed and updates
 Y_TITLES = {"loss per step": "loss per labelled step", "score": "score (loss summed over the steps / minibatch)"}
 ACTIVE = ("queued", "running", "paused")
 TABS = {"build": "Build", "train": "Train", "step": "Step"}
@@ -69,6 +71,12 @@ class RunsState(Messages):
     def metric_columns(self) -> list:
         """The final metrics any run has: the rows' metric columns (sorted)."""
         return metric_names(self._runs.values())
+
+    @property
+    def columns(self) -> list:
+        """The table's columns, also when there is no run yet (a table made without columns
+        cannot draw the ones that come later)."""
+        return [*COLUMNS[:9], *self.metric_columns, *COLUMNS[9:]]
 
     @property
     def x_title(self) -> str:
@@ -114,6 +122,16 @@ class RunsState(Messages):
         self.refresh()
         return True
 
+    def stop(self, run_ids) -> list:
+        """Ask the runs ``run_ids`` that are still queued, running or paused to stop (after their
+        current update, on whichever worker trains them). Returns the ids asked."""
+        asked = [i for i in run_ids if i in self._runs and self._runs[i].status in ACTIVE]
+        for run_id in asked:
+            self.session.runs.follow(run_id).stop()
+        if asked:
+            self.say(f"Asked {_runs_text(asked)} to stop after the current update.", "info")
+        return asked
+
     def delete(self, run_ids) -> list:
         """Delete the runs ``run_ids`` with their metrics and models, except those still queued,
         running or paused (an error says which). Returns the ids deleted."""
@@ -132,7 +150,7 @@ class RunsState(Messages):
         self.refresh()
         done = f"Deleted {_runs_text(deleted)}. " if deleted else ""
         if refused:
-            self.say(f"{done}Not deleted: {'; '.join(refused)}. Stop a run first (in the Train tab), then delete "
+            self.say(f"{done}Not deleted: {'; '.join(refused)}. Stop a run first, then delete "
                      "it.", "error")
         elif deleted:
             self.say(done.strip(), "success")

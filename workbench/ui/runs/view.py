@@ -38,7 +38,7 @@ class RunsView(Viewer):
     """The Runs tab of a session (a new one when ``session`` is None); ``state`` is its :class:`RunsState`.
 
     ``controls`` (hidden by name in lesson mode): "table", "open" (Open in Build / Train / Step),
-    "delete", "export", "x_axis", "log_y", "measure".
+    "stop", "delete", "export", "x_axis", "log_y", "measure".
     """
 
     def __init__(self, session=None, **params):
@@ -46,12 +46,15 @@ class RunsView(Viewer):
         self.state = state = RunsState(session)
         one = pn.bind(lambda ids: len(ids) != 1, state.param.selected)
         self.table = pn.widgets.Tabulator(
-            pd.DataFrame(state.rows), selectable="checkbox", show_index=False, height=280, sizing_mode="stretch_width",
+            pd.DataFrame(state.rows, columns=state.columns), selectable="checkbox", show_index=False, height=280, sizing_mode="stretch_width",
             layout="fit_data_stretch", configuration={"placeholder": PLACEHOLDER})
         self.open_buttons = {where: button(f"Open in {tab}", TIPS[where], disabled=one, width=120)
                              for where, tab in TABS.items()}
         for where, b in self.open_buttons.items():
             b.on_click(lambda _, where=where: state.open(state.selected[0], where))
+        self.stop_button = button("Stop", "Stop the checked runs that still train (after their current update)",
+                                  disabled=pn.bind(not_, state.param.selected), width=80)
+        self.stop_button.on_click(lambda _: state.stop(list(state.selected)))
         self.delete_button = button("Delete", "Delete the checked runs with their metrics and models (a run still "
                                     "training is kept: stop it first)", color="danger",
                                     disabled=pn.bind(not_, state.param.selected), width=90)
@@ -71,7 +74,7 @@ class RunsView(Viewer):
         self.message_pane = message_pane(state)
         self.curves_pane = pn.pane.Plotly(height=380, sizing_mode="stretch_width")
         self.parallel_pane = pn.pane.Plotly(height=360, sizing_mode="stretch_width")
-        self.controls = {"table": self.table, "open": pn.Row(*self.open_buttons.values()),
+        self.controls = {"table": self.table, "open": pn.Row(*self.open_buttons.values()), "stop": self.stop_button,
                          "delete": self.delete_button, "export": self.export, "x_axis": self.x_axis,
                          "log_y": self.log_y, "measure": self.measure}
 
@@ -97,7 +100,7 @@ class RunsView(Viewer):
         return [row["id"] for row in self.state.rows]
 
     def _show_rows(self):
-        frame = pd.DataFrame(self.state.rows)
+        frame = pd.DataFrame(self.state.rows, columns=self.state.columns)
         self._pushing = True                       # the table trims its selection to the new rows: not a check
         try:
             self.table.param.update(value=frame, editors={c: None for c in frame.columns if c != "name"},
@@ -145,7 +148,7 @@ class RunsView(Viewer):
         c = self.controls
         return pn.Column(
             help_text(HELP), self.message_pane,
-            pn.Row(c["open"], c["delete"], c["export"], sizing_mode="stretch_width"),
+            pn.Row(c["open"], c["stop"], c["delete"], c["export"], sizing_mode="stretch_width"),
             c["table"],
             pn.Row(c["x_axis"], c["log_y"], c["measure"], sizing_mode="stretch_width"),
             self.curves_pane, self.parallel_pane, sizing_mode="stretch_width")
