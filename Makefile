@@ -28,13 +28,15 @@ test: venv browser
 fuzz: venv
 	$(PY) -m pytest -q -m fuzz --hypothesis-profile=long tests/bad_input
 
-# The workbench app at http://localhost:$(PORT)/workbench. One BLAS thread by default: the app's
-# networks are small, and OpenBLAS's spinning worker threads would take the cores the browser and
-# the server need (training in the page went from 45% to 17% slower than alone on 2 cores).
-# A closed tab's session (and its training) ends within ~6 s, not Bokeh's default 15-32 s (a
-# shorter lifetime could drop a page whose JavaScript is still loading).
+# The workbench app at http://localhost:$(PORT)/workbench. Its runs train on Dask workers: an
+# embedded LocalCluster (one worker per core, started after the first page has painted), or the
+# cluster at DASK=tcp://host:8786 (workers that see the run store's file). RUNS=path/runs.sqlite
+# keeps the runs elsewhere than the user's data folder. One BLAS thread in the server by default:
+# OpenBLAS's spinning threads would take the cores the browser and the workers need. A closed tab's
+# session ends within ~6 s, not Bokeh's default 15-32 s (its runs train on in the workers).
 run: venv
 	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} \
+	$(if $(DASK),WORKBENCH_DASK_ADDRESS=$(DASK)) $(if $(RUNS),WORKBENCH_RUNS=$(RUNS)) \
 	$(PY) -m panel serve apps/workbench.py --port $(PORT) --address 0.0.0.0 \
 		--check-unused-sessions 1000 --unused-session-lifetime 5000 \
 		--allow-websocket-origin=localhost:$(PORT) --allow-websocket-origin=127.0.0.1:$(PORT)

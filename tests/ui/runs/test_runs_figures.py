@@ -24,7 +24,8 @@ def test_one_line_per_run_with_segment_markers_only_for_tbptt():
     tbptt, plain = fig.data
     assert (tbptt.name, plain.name) == ("#1 tbptt", "#2 plain") and tbptt.line.color != plain.line.color
     assert tbptt.mode == "lines+markers" and plain.mode == "lines"
-    assert list(tbptt.marker.symbol[:4]) == ["circle", "square", "diamond", "circle"]
+    assert list(tbptt.marker.symbol[:4]) == [0, 1, 2, 0] and plain.marker.symbol is None   # circle, square, diamond
+    assert [figures.SYMBOLS[list(figures.SYMBOL_CODES).index(c)] for c in (0, 1, 2)] == ["circle", "square", "diamond"]
     assert tbptt.marker.color == tbptt.line.color and list(tbptt.customdata[:3]) == [0, 1, 2]
     assert "segment %{customdata}" in tbptt.hovertemplate and "TBPTT segment" in fig.layout.title.text
     assert fig.layout.xaxis.title.text == "epochs trained" and fig.layout.yaxis.type == "linear"

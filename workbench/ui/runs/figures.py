@@ -10,6 +10,7 @@ from workbench.ui.train.figures import COLORS, decimate, set_title
 MAX_POINTS = 5000          # points drawn per run
 SYMBOLS = ("circle", "square", "diamond", "cross", "x", "triangle-up", "triangle-down", "pentagon", "hexagon",
            "star")
+SYMBOL_CODES = np.array([0, 1, 2, 3, 4, 5, 6, 13, 14, 17])   # plotly's numbers of SYMBOLS: an int array validates fast
 LOWER_IS_BETTER = ("rmse", "final loss per step")
 
 
@@ -26,9 +27,9 @@ def _note(fig, text: str) -> go.Figure:
     return fig
 
 
-def segment_symbol(k: int) -> str:
-    """The marker shape of TBPTT segment ``k``."""
-    return SYMBOLS[int(k) % len(SYMBOLS)]
+def segment_symbols(segments) -> np.ndarray:
+    """Plotly's marker symbol numbers of TBPTT segments ``segments`` (n,)."""
+    return SYMBOL_CODES[np.asarray(segments, int) % len(SYMBOL_CODES)]
 
 
 def curves_figure(curves: list, x_title: str, y_title: str, log_y: bool) -> go.Figure:
@@ -47,7 +48,7 @@ def curves_figure(curves: list, x_title: str, y_title: str, log_y: bool) -> go.F
         fig.add_trace(go.Scatter(
             name=c["label"], x=np.asarray(c["x"])[idx], y=np.asarray(c["y"])[idx], customdata=seg,
             mode="lines+markers" if several else "lines", line=dict(color=COLORS[n % len(COLORS)], width=1.5),
-            marker=dict(color=COLORS[n % len(COLORS)], size=6, symbol=[segment_symbol(k) for k in seg]),
+            marker=dict(color=COLORS[n % len(COLORS)], size=6, symbol=segment_symbols(seg) if several else None),
             hovertemplate="%{fullData.name}<br>x %{x}<br>y %{y:.4g}<br>segment %{customdata}<extra></extra>"))
     title = "Runs compared" + (": marker shape = TBPTT segment (circle 0, square 1, diamond 2, ...)"
                                if segmented else "")

@@ -56,7 +56,7 @@ class RunsState(Messages):
         super().__init__(session=session or WorkbenchSession(), **params)
         self._runs, self._key, self._metrics, self._params = {}, None, {}, {}
         self.param.watch(lambda _: self.param.trigger("draw_curves", "draw_parallel"), "selected")
-        self.param.watch(lambda _: self.param.trigger("draw_curves"), ["x_axis", "log_y", "measure"])
+        self.param.watch(lambda _: self.param.trigger("draw_curves"), ["x_axis", "measure"])   # log_y: the view
         if self.store is None:
             self.say(NO_STORE, "info")
         self.refresh()

@@ -92,8 +92,9 @@ class TrainState(Messages):
         self.refresh()
 
     def close(self) -> None:
-        """The page went: ask the trainer to stop after its current update (without waiting)."""
-        if self.session.trainer is not None:
+        """The page went: a run in this process stops after its current update (without waiting);
+        a run on a worker trains on (it is kept, and listed in every page's Runs tab)."""
+        if self.session.trainer is not None and self.session.runs is None:
             self.session.trainer.stop(wait=None)
         self.alive = False
 

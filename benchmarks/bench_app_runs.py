@@ -1,0 +1,134 @@
+"""The app's runs (RunService, as the served page starts them): training throughput in the app vs
+alone for one and two runs at once, cluster start time, progress-update rate and stop latency.
+
+"Alone" is ``net.fit`` of the same task's network and data in fresh processes with one BLAS
+thread, as many at once as the app trains runs. "In the app" is ``WorkbenchSession.start_training``
+with a RunService (two embedded workers at niceness 10, every update, layer summary and epoch
+evaluation written to the run store), each run followed here as the Train tab follows it (a poll
+every 0.2 s). A run's rate is its updates over its stored run time (started .. ended).
+
+    python benchmarks/bench_app_runs.py                   # JapaneseVowels, 3 epochs
+    python benchmarks/bench_app_runs.py --task "UCI synthetic control" --epochs 5 --json PATH
+"""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")         # before NumPy loads
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import platform  # noqa: E402
+import tempfile  # noqa: E402
+import threading  # noqa: E402
+import time  # noqa: E402
+from concurrent.futures import ProcessPoolExecutor  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+
+def alone(task_name: str, epochs: int) -> float:
+    """Updates per second of ``net.fit`` of the task's default network (run in a fresh process)."""
+    from workbench.nn import MultiLayerNetwork
+    from workbench.nn.trainer import count_updates
+    from workbench.ui.catalog import TASKS
+    task = TASKS[task_name]
+    train, _ = task.load()
+    net = MultiLayerNetwork(task.default_config()).init()
+    updates = count_updates(net, train) * epochs
+    t0 = time.perf_counter()
+    net.fit(train, epochs=epochs)
+    return updates / (time.perf_counter() - t0)
+
+
+def alone_rates(task: str, epochs: int, runs: int) -> list:
+    with ProcessPoolExecutor(runs) as pool:
+        return list(pool.map(alone, [task] * runs, [epochs] * runs))
+
+
+def follow(run, stop: threading.Event, seen: list) -> None:
+    """Poll ``run`` every 0.2 s (as the Train tab does); record (time, updates) when it grew."""
+    while not stop.is_set() and run.alive:
+        n = len(run.history)
+        run.poll()
+        if len(run.history) > n:
+            seen.append((time.perf_counter(), len(run.history)))
+        time.sleep(0.2)
+
+
+def in_app(service, task: str, epochs: int, runs: int) -> dict:
+    """``runs`` sessions start a run each at once; their rates and the progress each poll saw."""
+    from workbench.ui.session import WorkbenchSession
+    sessions = [WorkbenchSession(task, runs=service) for _ in range(runs)]
+    started = [s.start_training(epochs) for s in sessions]
+    stop, seen = threading.Event(), [[] for _ in started]
+    threads = [threading.Thread(target=follow, args=(r, stop, s)) for r, s in zip(started, seen)]
+    for t in threads:
+        t.start()
+    for r in started:
+        r.join(600)
+    stop.set()
+    for t in threads:
+        t.join()
+    rates, progress = [], []
+    for r, s in zip(started, seen):
+        stored = service.store.get_run(r.run_id)
+        rates.append(stored.updates / (stored.ended - stored.started))
+        if len(s) > 1:
+            progress.append((len(s) - 1) / (s[-1][0] - s[0][0]))
+    return {"rates": rates, "progress_per_s": progress}
+
+
+def stop_latency(service, task: str, repeats: int = 3) -> list:
+    """Seconds from ``stop()`` on a training run to the store saying it stopped."""
+    from workbench.ui.session import WorkbenchSession
+    out = []
+    for _ in range(repeats):
+        run = WorkbenchSession(task, runs=service).start_training(1000)
+        while len(run.history) < 5:
+            run.poll()
+            time.sleep(0.01)
+        t0 = time.perf_counter()
+        run.stop()
+        while run.alive:
+            run.poll()
+            time.sleep(0.005)
+        out.append(time.perf_counter() - t0)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--task", default="JapaneseVowels")
+    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    from workbench.runs.service import RunService
+
+    result = {"machine": platform.platform(), "cpus": os.cpu_count(), "task": args.task, "epochs": args.epochs}
+    with tempfile.TemporaryDirectory() as folder:
+        service = RunService(Path(folder) / "runs.sqlite", n_workers=2)
+        t0 = time.perf_counter()
+        service.warm_up().result()
+        result["cluster_start_s"] = time.perf_counter() - t0
+        for runs in (1, 2):
+            result[f"alone_{runs}"] = alone_rates(args.task, args.epochs, runs)
+            result[f"app_{runs}"] = in_app(service, args.task, args.epochs, runs)
+        result["stop_latency_s"] = stop_latency(service, args.task)
+        service.close()
+
+    print(f"{args.task}, {args.epochs} epochs, {os.cpu_count()} cores; cluster (2 workers) started in "
+          f"{result['cluster_start_s']:.2f} s")
+    for runs in (1, 2):
+        a, app = result[f"alone_{runs}"], result[f"app_{runs}"]
+        ratio = sum(app["rates"]) / sum(a)
+        print(f"{runs} run(s) at once: alone {' + '.join(f'{x:.1f}' for x in a)} updates/s, in the app "
+              f"{' + '.join(f'{x:.1f}' for x in app['rates'])} updates/s ({100 * (ratio - 1):+.1f}%); progress "
+              f"seen {' / '.join(f'{x:.1f}' for x in app['progress_per_s'])} times/s")
+    print("stop latency: " + ", ".join(f"{1000 * s:.0f} ms" for s in result["stop_latency_s"]))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
