@@ -2,12 +2,14 @@
 alone for one and two runs at once, cluster start time, progress-update rate and stop latency.
 
 "Alone" is ``net.fit`` of the same task's network and data in fresh processes with one BLAS
-thread, as many at once as the app trains runs. "In the app" is ``WorkbenchSession.start_training``
+thread, as many at once as the app trains runs, without and with the evaluation on the test data
+after each epoch that the app's runs make. "In the app" is ``WorkbenchSession.start_training``
 with a RunService (two embedded workers at niceness 10, every update, layer summary and epoch
 evaluation written to the run store), each run followed here as the Train tab follows it (a poll
-every 0.2 s). A run's rate is its updates over its stored run time (started .. ended).
+every 0.2 s), after one warm-up run on each worker. A run's rate is its updates over its stored run
+time (started .. ended); "first to last update" leaves out what comes before and after training.
 
-    python benchmarks/bench_app_runs.py                   # JapaneseVowels, 3 epochs
+    python benchmarks/bench_app_runs.py                   # JapaneseVowels, 20 epochs (180 updates a run)
     python benchmarks/bench_app_runs.py --task "UCI synthetic control" --epochs 5 --json PATH
 """
 from __future__ import annotations
@@ -27,18 +29,26 @@ from concurrent.futures import ProcessPoolExecutor  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 
-def alone(task_name: str, epochs: int) -> float:
-    """Updates per second of ``net.fit`` of the task's default network (run in a fresh process)."""
+def alone(task_name: str, epochs: int) -> tuple:
+    """(updates per second of ``net.fit`` of the task's default network, the same with the app's
+    per-epoch evaluation on the test data), each in this (fresh) process."""
+    from workbench.eval import evaluate
     from workbench.nn import MultiLayerNetwork
     from workbench.nn.trainer import count_updates
     from workbench.ui.catalog import TASKS
     task = TASKS[task_name]
-    train, _ = task.load()
-    net = MultiLayerNetwork(task.default_config()).init()
-    updates = count_updates(net, train) * epochs
-    t0 = time.perf_counter()
-    net.fit(train, epochs=epochs)
-    return updates / (time.perf_counter() - t0)
+    rates = []
+    for with_eval in (False, True):
+        train, test = task.load()
+        net = MultiLayerNetwork(task.default_config()).init()
+        updates = count_updates(net, train) * epochs
+        t0 = time.perf_counter()
+        for _ in range(epochs):
+            net.fit(train, epochs=1)
+            if with_eval and test is not None:
+                evaluate(net, test, task.kind)
+        rates.append(updates / (time.perf_counter() - t0))
+    return tuple(rates)
 
 
 def alone_rates(task: str, epochs: int, runs: int) -> list:
@@ -65,18 +75,18 @@ def in_app(service, task: str, epochs: int, runs: int) -> dict:
     threads = [threading.Thread(target=follow, args=(r, stop, s)) for r, s in zip(started, seen)]
     for t in threads:
         t.start()
-    for r in started:
-        r.join(600)
+    for t in threads:                           # each ends with its run (it polls the store)
+        t.join(600)
     stop.set()
-    for t in threads:
-        t.join()
-    rates, progress = [], []
+    rates, training, progress = [], [], []
     for r, s in zip(started, seen):
         stored = service.store.get_run(r.run_id)
         rates.append(stored.updates / (stored.ended - stored.started))
+        wall = service.store.metrics(r.run_id).updates["wall_time"]
+        training.append((len(wall) - 1) / (wall[-1] - wall[0]))
         if len(s) > 1:
             progress.append((len(s) - 1) / (s[-1][0] - s[0][0]))
-    return {"rates": rates, "progress_per_s": progress}
+    return {"rates": rates, "first_to_last_update": training, "progress_per_s": progress}
 
 
 def stop_latency(service, task: str, repeats: int = 3) -> list:
@@ -100,7 +110,7 @@ def stop_latency(service, task: str, repeats: int = 3) -> list:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--task", default="JapaneseVowels")
-    ap.add_argument("--epochs", type=int, default=3)
+    ap.add_argument("--epochs", type=int, default=20)
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     from workbench.runs.service import RunService
@@ -111,6 +121,7 @@ def main():
         t0 = time.perf_counter()
         service.warm_up().result()
         result["cluster_start_s"] = time.perf_counter() - t0
+        in_app(service, args.task, 1, 2)             # warm up: each worker imports and compiles once
         for runs in (1, 2):
             result[f"alone_{runs}"] = alone_rates(args.task, args.epochs, runs)
             result[f"app_{runs}"] = in_app(service, args.task, args.epochs, runs)
@@ -121,10 +132,13 @@ def main():
           f"{result['cluster_start_s']:.2f} s")
     for runs in (1, 2):
         a, app = result[f"alone_{runs}"], result[f"app_{runs}"]
-        ratio = sum(app["rates"]) / sum(a)
-        print(f"{runs} run(s) at once: alone {' + '.join(f'{x:.1f}' for x in a)} updates/s, in the app "
-              f"{' + '.join(f'{x:.1f}' for x in app['rates'])} updates/s ({100 * (ratio - 1):+.1f}%); progress "
-              f"seen {' / '.join(f'{x:.1f}' for x in app['progress_per_s'])} times/s")
+        fit, fit_eval = sum(x[0] for x in a), sum(x[1] for x in a)
+        mine = sum(app["rates"])
+        print(f"{runs} run(s) at once: alone {fit:.1f} updates/s (fit), {fit_eval:.1f} (fit + evaluation each "
+              f"epoch); in the app {' + '.join(f'{x:.1f}' for x in app['rates'])} = {mine:.1f} updates/s "
+              f"({100 * (mine / fit_eval - 1):+.1f}% vs fit + evaluation, {100 * (mine / fit - 1):+.1f}% vs fit); "
+              f"progress seen {' / '.join(f'{x:.1f}' for x in app['progress_per_s'])} times/s; first to last "
+              f"update {' + '.join(f'{x:.1f}' for x in app['first_to_last_update'])} updates/s")
     print("stop latency: " + ", ".join(f"{1000 * s:.0f} ms" for s in result["stop_latency_s"]))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))

@@ -174,6 +174,39 @@ def test_csv_export_reads_back_as_stored(store, tmp_path):
                                        ["2", "0.2", repr(1 / 9)]]
 
 
+def read_events(folder) -> dict:
+    """{tag: [(step, value, wall time)]} of the TensorBoard event files in ``folder`` (TFRecord
+    framing: length, its CRC, the Event protobuf, its CRC)."""
+    event_pb2 = pytest.importorskip("tensorboardX.proto.event_pb2")
+    out = {}
+    for path in sorted(folder.glob("events.out.tfevents.*")):
+        data, i = path.read_bytes(), 0
+        while i < len(data):
+            n = int.from_bytes(data[i:i + 8], "little")
+            event = event_pb2.Event.FromString(data[i + 12:i + 12 + n])
+            i += 12 + n + 4
+            for v in event.summary.value:
+                out.setdefault(v.tag, []).append((event.step, v.simple_value, event.wall_time))
+    return out
+
+
+def test_tensorboard_export_holds_every_update_and_epoch(tmp_path):
+    pytest.importorskip("tensorboardX")
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        run_id = store.create_run("r", "classification", make_net().conf)
+        with store.writer(run_id) as w:
+            for i in range(5):
+                w.append_update(i, i // 2, 1 / (i + 3), info(i), wall_time=1000.0 + i)
+            w.append_epoch(0, {"accuracy": 0.5})
+            w.append_epoch(1, {"accuracy": 0.75})
+        events = read_events(store.export_tensorboard(run_id, tmp_path / "tb" / "run-1"))
+    assert [(s, v) for s, v, _ in events["loss/score"]] == [(i, pytest.approx(1 / (i + 3))) for i in range(5)]
+    assert [w for _, _, w in events["loss/score"]] == [1000.0 + i for i in range(5)]
+    assert [v for _, v, _ in events["loss/per_step"]] == pytest.approx([1 / (i + 3) * 8 / 24 for i in range(5)])
+    assert [v for _, v, _ in events["grad_norm/0_LSTM"]] == pytest.approx([0.1 * i for i in range(5)])
+    assert [(s, v) for s, v, _ in events["eval/accuracy"]] == [(1, 0.5), (2, 0.75)]      # epochs from 1
+
+
 def test_a_reader_thread_sees_whole_batches_while_a_writer_writes(store):
     run_id = store.create_run("r", "classification", {})
     seen, errors, done = [], [], threading.Event()

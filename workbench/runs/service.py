@@ -13,6 +13,7 @@ gone (its embedded workers died with it) are marked failed when the next service
 """
 from __future__ import annotations
 
+import importlib
 import os
 import socket
 import threading
@@ -40,6 +41,12 @@ def _alive(pid) -> bool:
     return True
 
 
+def _import_training() -> None:
+    """What a worker imports to train a run (run on each worker when the cluster is connected)."""
+    for module in ("workbench.eval", "workbench.io", "workbench.nn.trainer", "workbench.runs.remote"):
+        importlib.import_module(module)
+
+
 class RunService:
     """A run store and, started lazily, the client of the cluster its runs train on."""
 
@@ -63,7 +70,9 @@ class RunService:
 
     def _connect(self):
         from workbench.distributed.cluster import connect, local_cluster
-        return connect(self.address) if self.address else local_cluster(self.n_workers)
+        client = connect(self.address) if self.address else local_cluster(self.n_workers)
+        client.run(_import_training)            # the first run on each worker does not wait for its imports
+        return client
 
     @property
     def client(self):

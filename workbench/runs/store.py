@@ -14,7 +14,7 @@ from pathlib import Path
 
 from workbench.backend.columns import blob_rows, float_column, int_column
 from workbench.errors import InputTypeError, InvalidInputError, ModelFileError, RunStoreError, UnknownRunError
-from workbench.runs.export import write_csv
+from workbench.runs.export import write_csv, write_tensorboard
 from workbench.runs.schema import STATUSES, connect, default_path, snapshot, transaction
 from workbench.runs.writer import RunWriter
 
@@ -234,3 +234,13 @@ class RunStore:
         """Write ``run-<id>-updates.csv`` (one row per update) and ``run-<id>-epochs.csv`` (one row
         per epoch, a column per metric) into ``folder``; returns their paths."""
         return write_csv(self.metrics(run_id), Path(folder), f"run-{self._id(run_id, 'export_csv')}")
+
+    def export_tensorboard(self, run_id: int, folder) -> Path:
+        """Write the run's metrics as TensorBoard event files into ``folder`` (made when missing;
+        ``tensorboard --logdir`` on its parent compares runs); needs the ``tensorboard`` extra."""
+        run = self.get_run(self._id(run_id, "export_tensorboard"))
+        layers = run.configuration.get("layers", [])
+        names = [f"{i}_{layer.get('type', 'layer')}" for i, layer in enumerate(layers)]
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        return write_tensorboard(self.metrics(run.id), folder, names)
