@@ -55,6 +55,7 @@ def test_a_start_is_a_kept_run_on_a_worker_equal_to_training_here(service):
     assert run.history.histograms and set(run.history.histograms[0][1]) == {"parameters", "gradients", "activations"}
     stored = service.store.get_run(run.run_id)
     assert stored.status == "finished" and stored.task == TASK and stored.settings["epochs"] == 2
+    assert stored.name == "GravesLSTM 32 > RnnOutputLayer, lr 0.02"          # named after its network
     assert stored.final_metrics["accuracy"] == pytest.approx(run.history.evaluations[-1][1].accuracy())
 
 

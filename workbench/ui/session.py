@@ -25,6 +25,7 @@ from workbench.nn import MultiLayerConfiguration, MultiLayerNetwork
 from workbench.nn.checks import data_problem
 from workbench.nn.trainer import BackgroundTrainer
 from workbench.ui.catalog import DEFAULT_TASK, TASKS, Task
+from workbench.ui.runs.rows import backprop_text, layers_text
 
 
 class WorkbenchSession(param.Parameterized):
@@ -180,12 +181,10 @@ class WorkbenchSession(param.Parameterized):
 
 
 def run_name(conf) -> str:
-    """A run's default name from its network: "LSTM 64 > RnnOutputLayer, tbptt 50, lr 0.01"."""
-    layers = " > ".join(f"{type(lc).__name__}" + (f" {lc.n_out}" if getattr(lc, "n_out", None) and
-                                                   i < len(conf.built_layers) - 1 else "")
-                        for i, lc in enumerate(conf.built_layers))
-    tbptt = f", tbptt {conf.tbptt_fwd_length}" if conf.backprop_type == "tbptt" else ""
-    return f"{layers}{tbptt}, lr {conf.updater.lr:g}"
+    """A run's default name from its network: "LSTM 64 > RnnOutputLayer, TBPTT 50/50, lr 0.01"."""
+    d = conf.to_dict()
+    tbptt = f", {backprop_text(d)}" if conf.backprop_type == "tbptt" else ""
+    return f"{layers_text(d['layers'])}{tbptt}, lr {conf.updater.lr:g}"
 
 
 def model_bytes(net) -> bytes:

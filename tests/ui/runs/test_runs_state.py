@@ -8,7 +8,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from workbench.ui.runs.state import RunsState, epochs_trained, hyperparameters, layers_text
+from workbench.ui.runs.rows import hyperparameters, layers_text
+from workbench.ui.runs.state import RunsState, epochs_trained
 
 from conftest import FakeSession, info
 
