@@ -60,14 +60,17 @@ def curves_figure(curves: list, x_title: str, y_title: str, log_y: bool) -> go.F
 def parallel_figure(dimensions: dict, metric_name: str, values) -> go.Figure:
     """Parallel coordinates: an axis per hyperparameter ({name: (n,) values}) and one for the
     metric (n,), each run a line coloured by its metric (a colour bar; the better end in yellow)."""
+    title = "Hyperparameters against the final metric"
     if len(values) < 2:
         return _layout(_note(go.Figure(), "Parallel coordinates need at least 2 runs with a final metric: select "
-                                          "them in the table (with none selected: every ended run)."),
-                       "Hyperparameters against the final metric", 360)
+                                          "them in the table (with none selected: every ended run)."), title, 360)
+    if not dimensions:
+        return _layout(_note(go.Figure(), "The runs shown share every numeric hyperparameter: change one in Build "
+                                          "(units, learning rate, TBPTT length, seed) and train again to compare."),
+                       title, 360)
     fig = go.Figure(go.Parcoords(
         line=dict(color=list(values), colorscale="Viridis", reversescale=metric_name in LOWER_IS_BETTER,
                   showscale=True, colorbar=dict(title=dict(text=metric_name))),
         dimensions=[dict(label=name, values=list(v)) for name, v in dimensions.items()]
         + [dict(label=metric_name, values=list(values))]))
-    same = "" if dimensions else " (the runs shown share every numeric hyperparameter)"
-    return _layout(fig, f"Hyperparameters against the {metric_name}{same}", 360, top=90)
+    return _layout(fig, f"Hyperparameters against the {metric_name}", 360, top=90)

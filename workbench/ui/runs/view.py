@@ -64,11 +64,11 @@ class RunsView(Viewer):
             stylesheets=[DISABLED_CSS], description="Download the checked run's metrics: a zip of two CSV files, "
                                                     "one row per update and one row per epoch")
         self.x_axis = pn.widgets.RadioButtonGroup.from_param(
-            state.param.x_axis, label="x axis", color="light",
+            state.param.x_axis, label="x axis", color="light", width=260,
             description="Update: parameter updates; epoch: epochs trained; wall time: seconds since the first update")
         self.log_y = pn.widgets.Checkbox.from_param(state.param.log_y, name="Log axis", align="center")
         self.measure = pn.widgets.RadioButtonGroup.from_param(
-            state.param.measure, label="Loss shown", color="light",
+            state.param.measure, label="Loss shown", color="light", width=220,
             description="Loss per step: comparable between runs and segments; score: DL4J's sum over the steps / "
                         "minibatch")
         self.message_pane = message_pane(state)
