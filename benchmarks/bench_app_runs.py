@@ -9,7 +9,7 @@ evaluation written to the run store), each run followed here as the Train tab fo
 every 0.2 s), after one warm-up run on each worker. A run's rate is its updates over its stored run
 time (started .. ended); "first to last update" leaves out what comes before and after training.
 
-    python benchmarks/bench_app_runs.py                   # JapaneseVowels, 20 epochs (180 updates a run)
+    python benchmarks/bench_app_runs.py                   # JapaneseVowels, 60 epochs (540 updates a run), 3 repeats
     python benchmarks/bench_app_runs.py --task "UCI synthetic control" --epochs 5 --json PATH
 """
 from __future__ import annotations
@@ -27,6 +27,8 @@ import threading  # noqa: E402
 import time  # noqa: E402
 from concurrent.futures import ProcessPoolExecutor  # noqa: E402
 from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
 
 
 def alone(task_name: str, epochs: int) -> tuple:
@@ -110,7 +112,8 @@ def stop_latency(service, task: str, repeats: int = 3) -> list:
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--task", default="JapaneseVowels")
-    ap.add_argument("--epochs", type=int, default=20)
+    ap.add_argument("--epochs", type=int, default=60)
+    ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     from workbench.runs.service import RunService
@@ -122,23 +125,24 @@ def main():
         service.warm_up().result()
         result["cluster_start_s"] = time.perf_counter() - t0
         in_app(service, args.task, 1, 2)             # warm up: each worker imports and compiles once
-        for runs in (1, 2):
-            result[f"alone_{runs}"] = alone_rates(args.task, args.epochs, runs)
-            result[f"app_{runs}"] = in_app(service, args.task, args.epochs, runs)
+        for runs in (1, 2):                          # alone and in the app in turns, --repeats times
+            result[f"alone_{runs}"], result[f"app_{runs}"] = [], []
+            for _ in range(args.repeats):
+                result[f"alone_{runs}"].append(alone_rates(args.task, args.epochs, runs))
+                result[f"app_{runs}"].append(in_app(service, args.task, args.epochs, runs))
         result["stop_latency_s"] = stop_latency(service, args.task)
         service.close()
 
     print(f"{args.task}, {args.epochs} epochs, {os.cpu_count()} cores; cluster (2 workers) started in "
           f"{result['cluster_start_s']:.2f} s")
     for runs in (1, 2):
-        a, app = result[f"alone_{runs}"], result[f"app_{runs}"]
-        fit, fit_eval = sum(x[0] for x in a), sum(x[1] for x in a)
-        mine = sum(app["rates"])
-        print(f"{runs} run(s) at once: alone {fit:.1f} updates/s (fit), {fit_eval:.1f} (fit + evaluation each "
-              f"epoch); in the app {' + '.join(f'{x:.1f}' for x in app['rates'])} = {mine:.1f} updates/s "
-              f"({100 * (mine / fit_eval - 1):+.1f}% vs fit + evaluation, {100 * (mine / fit - 1):+.1f}% vs fit); "
-              f"progress seen {' / '.join(f'{x:.1f}' for x in app['progress_per_s'])} times/s; first to last "
-              f"update {' + '.join(f'{x:.1f}' for x in app['first_to_last_update'])} updates/s")
+        fit = np.median([sum(x[0] for x in a) for a in result[f"alone_{runs}"]])
+        fit_eval = np.median([sum(x[1] for x in a) for a in result[f"alone_{runs}"]])
+        mine = np.median([sum(app["rates"]) for app in result[f"app_{runs}"]])
+        progress = np.median([p for app in result[f"app_{runs}"] for p in app["progress_per_s"]])
+        print(f"{runs} run(s) at once (medians of {args.repeats}): alone {fit:.1f} updates/s (fit), {fit_eval:.1f} "
+              f"(fit + evaluation each epoch); in the app {mine:.1f} updates/s ({100 * (mine / fit_eval - 1):+.1f}% "
+              f"vs fit + evaluation, {100 * (mine / fit - 1):+.1f}% vs fit); progress seen {progress:.1f} times/s")
     print("stop latency: " + ", ".join(f"{1000 * s:.0f} ms" for s in result["stop_latency_s"]))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))

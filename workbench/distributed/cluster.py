@@ -5,7 +5,7 @@ client owns it: ``client.close()`` stops its scheduler and workers. Each worker 
 tasks on ``threads_per_worker`` threads with one BLAS thread (``OPENBLAS_NUM_THREADS``,
 ``OMP_NUM_THREADS``, ``MKL_NUM_THREADS`` = 1, set before the worker imports NumPy), so a
 run in a worker trains as fast as a one-thread run alone and runs on several workers do not
-oversubscribe the cores.
+oversubscribe the cores. Their statistical profiler is off (it would take the GIL every 10 ms).
 """
 from __future__ import annotations
 
@@ -28,8 +28,10 @@ def local_cluster(n_workers: int | None = None, threads_per_worker: int = 1) -> 
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
             raise InvalidInputError(f"local_cluster: {name} must be an int >= 1, got {value!r}")
     n_workers = n_workers or os.cpu_count() or 1
-    # pre-spawn: set in the worker's environment before its process starts (and NumPy loads)
-    with dask.config.set({"distributed.nanny.pre-spawn-environ": ONE_BLAS_THREAD}):
+    # pre-spawn: set in the worker's environment before its process starts (and NumPy loads); no
+    # statistical profiler: it samples the training thread's stack every 10 ms (the dashboard's profile)
+    with dask.config.set({"distributed.nanny.pre-spawn-environ": ONE_BLAS_THREAD,
+                          "distributed.worker.profile.enabled": False}):
         return Client(n_workers=n_workers, threads_per_worker=threads_per_worker, processes=True,
                       dashboard_address=None, env=ONE_BLAS_THREAD, silence_logs=logging.ERROR,
                       set_as_default=False)
