@@ -81,6 +81,10 @@ class DataSet:
     def _arrays(self):
         return self.features, self.labels, self.features_mask, self.labels_mask
 
+    def examples(self, start: int, stop: int) -> DataSet:
+        """Examples ``start..stop-1`` of all four arrays (views, not copies): a shard of a minibatch."""
+        return self._take(slice(start, stop))
+
     def _take(self, index) -> DataSet:
         return DataSet(*(None if a is None else a[index] for a in self._arrays()))
 

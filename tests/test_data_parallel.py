@@ -1,0 +1,135 @@
+"""fit_data_parallel with gradient sharing (averaging_frequency=1) on a real two-worker
+LocalCluster: the parameters after every update equal net.fit's in one process (float64, 1e-10)
+for recurrent and feed-forward networks, masks with shards of different valid steps, standard
+and truncated BPTT, regularisation, gradient normalisation and several updaters; a minibatch
+smaller than the cluster; a worker killed mid-fit."""
+import os
+import signal
+import threading
+
+import numpy as np
+import pytest
+
+pytest.importorskip("distributed")
+
+from workbench.data import DataSet  # noqa: E402
+from workbench.distributed import WorkerLostError, fit_data_parallel, local_cluster  # noqa: E402
+from workbench.distributed.data_parallel import shard_bounds  # noqa: E402
+from workbench.errors import InvalidInputError  # noqa: E402
+from workbench.nn import (LSTM, Adam, Bidirectional, DenseLayer, GravesLSTM, InputType,  # noqa: E402
+                          MultiLayerConfiguration, MultiLayerNetwork, Nesterovs, OutputLayer, RnnOutputLayer, Sgd)
+
+
+@pytest.fixture(scope="module")
+def client():
+    c = local_cluster(n_workers=2)
+    yield c
+    c.close()
+
+
+def series(n_batches=3, n=7, t=10, seed=0, masked=True):
+    """Classification minibatches (n, 3, t) -> (n, 2, t); with masks, examples of 3..t steps and
+    labels on about 60% of them, so the shards hold different numbers of valid steps."""
+    rng, out = np.random.default_rng(seed), []
+    for _ in range(n_batches):
+        x = rng.normal(size=(n, 3, t))
+        y = np.eye(2)[(x[:, 0] > 0).astype(int)].transpose(0, 2, 1).copy()
+        if masked:
+            fmask = (np.arange(t) < rng.integers(3, t + 1, size=(n, 1))).astype(float)
+            out.append(DataSet(x * fmask[:, None], y, fmask, fmask * (rng.random((n, t)) < 0.6)))
+        else:
+            out.append(DataSet(x, y))
+    return out
+
+
+def both(conf, data, client, epochs=2):
+    """(net.fit in one process, fit_data_parallel), each from the same initial network, with the
+    parameters after every update."""
+    here, there = MultiLayerNetwork(conf).init(), MultiLayerNetwork(conf).init()
+    seen = {"here": [], "there": []}
+    here.fit(data, epochs=epochs, listeners=[lambda i, e, s, info: seen["here"].append((i, e, s,
+                                                                                        here.params_vector().copy()))])
+    fit_data_parallel(there, data, client, epochs=epochs, listeners=[
+        lambda i, e, s, info: seen["there"].append((i, e, s, there.params_vector().copy()))])
+    return here, there, seen
+
+
+def assert_same_training(seen):
+    assert len(seen["here"]) == len(seen["there"]) > 0
+    for (i, e, s, p), (j, f, r, q) in zip(seen["here"], seen["there"]):
+        assert (i, e) == (j, f) and r == pytest.approx(s, rel=1e-12, abs=1e-12)
+        np.testing.assert_allclose(q, p, rtol=0, atol=1e-10)
+
+
+def recurrent(layers, **kw):
+    return MultiLayerConfiguration(layers, input_type=InputType.recurrent(3), seed=3, dtype="float64", **kw)
+
+
+@pytest.mark.parametrize("conf", [
+    recurrent([LSTM(6), RnnOutputLayer(2)], updater=Adam(0.01), backprop_type="tbptt", tbptt_fwd_length=4),
+    recurrent([GravesLSTM(5), RnnOutputLayer(2)], updater=Nesterovs(0.05), l2=1e-3,
+              gradient_normalization="clip_l2_per_layer", gradient_normalization_threshold=0.5),
+    recurrent([Bidirectional(LSTM(4)), RnnOutputLayer(2)], updater=Sgd(0.1), l1=1e-4),
+], ids=["lstm-tbptt-adam", "graves-l2-clip-nesterovs", "bidirectional-l1-sgd"])
+def test_every_update_equals_fit_in_one_process(client, conf):
+    _, _, seen = both(conf, series(), client)
+    assert_same_training(seen)
+
+
+def test_feed_forward_data_and_unmasked_tbptt(client):
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(9, 4))
+    flat = [DataSet(x, np.eye(3)[rng.integers(0, 3, 9)])]
+    conf = MultiLayerConfiguration([DenseLayer(5), OutputLayer(3)], input_type=InputType.feed_forward(4), seed=1,
+                                   dtype="float64", updater=Adam(0.02))
+    assert_same_training(both(conf, flat, client, epochs=3)[2])
+    conf = recurrent([LSTM(4), RnnOutputLayer(2)], backprop_type="tbptt", tbptt_fwd_length=3, tbptt_back_length=2)
+    assert_same_training(both(conf, series(masked=False), client)[2])
+
+
+def test_a_minibatch_smaller_than_the_cluster(client):
+    conf = recurrent([LSTM(4), RnnOutputLayer(2)], updater=Adam(0.01))
+    assert_same_training(both(conf, series(n_batches=2, n=1), client)[2])
+
+
+def test_shards_follow_array_split():
+    for n, parts in ((7, 2), (1, 2), (10, 3), (4, 4)):
+        sizes = [b - a for a, b in shard_bounds(n, parts)]
+        assert sizes == [len(s) for s in np.array_split(np.arange(n), parts)]
+
+
+def test_averaging_frequency_other_than_one_is_refused_by_name(client):
+    net = MultiLayerNetwork(recurrent([LSTM(4), RnnOutputLayer(2)])).init()
+    with pytest.raises(InvalidInputError, match="averaging_frequency"):
+        fit_data_parallel(net, series(), client, averaging_frequency=2)
+
+
+def test_a_worker_killed_mid_fit_raises_and_keeps_the_last_completed_update(tmp_path):
+    client = local_cluster(n_workers=2)
+    try:
+        net = MultiLayerNetwork(recurrent([LSTM(16), RnnOutputLayer(2)], updater=Adam(0.01))).init()
+        last, started = {}, threading.Event()
+
+        def listener(i, e, s, info):
+            last["params"], last["iteration"] = net.params_vector().copy(), i
+            started.set()
+        errors = []
+        fit = threading.Thread(target=lambda: _fit_catching(net, client, listener, errors))
+        fit.start()
+        assert started.wait(60)
+        victim = sorted(client.scheduler_info()["workers"])[1]
+        os.kill(client.run(os.getpid)[victim], signal.SIGKILL)
+        fit.join(90)
+        assert not fit.is_alive() and errors and isinstance(errors[0], WorkerLostError), errors
+        assert "left" in str(errors[0]) and "last completed update" in str(errors[0])
+        np.testing.assert_array_equal(net.params_vector(), last["params"])      # never half an update
+        assert net.iteration_count == last["iteration"] + 1
+    finally:
+        client.close()
+
+
+def _fit_catching(net, client, listener, errors):
+    try:
+        fit_data_parallel(net, series(n_batches=4, n=8, t=30), client, epochs=10_000, listeners=[listener])
+    except Exception as exc:                       # noqa: BLE001 - the test reads it
+        errors.append(exc)
