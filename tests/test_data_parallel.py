@@ -98,10 +98,54 @@ def test_shards_follow_array_split():
         assert sizes == [len(s) for s in np.array_split(np.arange(n), parts)]
 
 
-def test_averaging_frequency_other_than_one_is_refused_by_name(client):
+def averaged_here(conf, data, workers, k, epochs):
+    """DL4J's parameter averaging done by hand in one process: per round of k minibatches, a copy
+    of the network per worker fits that worker's shard of each, then parameters and updater state
+    are averaged by examples; returns the parameters after each round."""
+    from workbench.nn.training import Trainer
+    net, out = MultiLayerNetwork(conf).init(), []
+    for _ in range(epochs):
+        for first in range(0, len(data), k):
+            copies = []
+            for w in range(workers):
+                copy, seen = net.copy(), 0
+                for ds in data[first:first + k]:
+                    a, b = shard_bounds(ds.num_examples(), workers)[w]
+                    if b > a:
+                        Trainer(copy).fit_batch(ds.examples(a, b))
+                        seen += b - a
+                if seen:
+                    copies.append((copy, seen))
+            total = sum(n for _, n in copies)
+            net.set_params_vector(sum(c.params_vector() * (n / total) for c, n in copies))
+            for key, a in net.updater.arrays.items():
+                a[...] = sum(c.updater.arrays[key] * (n / total) for c, n in copies)
+            net.updater.t = max(c.updater.t for c, _ in copies)
+            out.append(net.params_vector().copy())
+    return out
+
+
+@pytest.mark.parametrize("k", [2, 3])
+def test_parameter_averaging_every_k_minibatches_with_a_short_last_round(client, k):
+    conf = recurrent([LSTM(5), RnnOutputLayer(2)], updater=Adam(0.02), backprop_type="tbptt", tbptt_fwd_length=4)
+    data = series(n_batches=5, n=5)                      # rounds of k and a last one of 5 % k minibatches
+    net, seen = MultiLayerNetwork(conf).init(), []
+    fit_data_parallel(net, data, client, epochs=2, averaging_frequency=k,
+                      listeners=[lambda i, e, s, info: seen.append((i, e, s, net.params_vector().copy()))])
+    expected = averaged_here(conf, data, 2, k, epochs=2)
+    assert len(seen) == len(expected) == 2 * -(-5 // k)
+    for (_, _, score, params), want in zip(seen, expected):
+        assert np.isfinite(score)
+        np.testing.assert_allclose(params, want, rtol=0, atol=1e-10)
+    assert [e for _, e, _, _ in seen] == [0] * (len(seen) // 2) + [1] * (len(seen) // 2)
+    assert seen[-1][0] == net.iteration_count - 1 and net.epoch_count == 2
+
+
+def test_bad_averaging_frequency_is_refused_by_name(client):
     net = MultiLayerNetwork(recurrent([LSTM(4), RnnOutputLayer(2)])).init()
-    with pytest.raises(InvalidInputError, match="averaging_frequency"):
-        fit_data_parallel(net, series(), client, averaging_frequency=2)
+    for bad in (0, 1.5, True):
+        with pytest.raises(InvalidInputError, match="averaging_frequency"):
+            fit_data_parallel(net, series(), client, averaging_frequency=bad)
 
 
 def test_a_worker_killed_mid_fit_raises_and_keeps_the_last_completed_update(tmp_path):

@@ -9,7 +9,14 @@ included once) and makes one update with the network's own Trainer: gradient nor
 updater and listeners as ``net.fit``. The parameters after every update equal ``net.fit``'s to
 float rounding.
 
-Communication per update: the parameters go to each worker with its task (one flat float
+With ``averaging_frequency=k > 1`` (DL4J's parameter averaging) each worker fits its own shard
+of each of k consecutive minibatches (the same shard position every time, as ``net.fit`` fits a
+minibatch, from the round's parameters and updater state); then the parameters and the updater
+state are set to their means weighted by the examples each worker saw (the updater's step count
+to the largest), and the listeners get the round's last update number and the weighted mean of
+the workers' last scores. A last round of fewer than k minibatches is trained and averaged too.
+
+Communication per update (k = 1; per round for k > 1, with the updater state): the parameters go to each worker with its task (one flat float
 vector), one gradient vector comes back from each; the shards of an epoch are scattered to their
 workers once, before its first update. Each worker keeps a network of the configuration (and its
 shards' TBPTT states) for the length of the fit, under a key of that fit.
@@ -46,19 +53,42 @@ def shard_bounds(n: int, parts: int) -> list:
 def _shard_gradient(key: str, conf: dict, params, shard, position: int, t0: int, t1: int, first: bool):
     """In a worker: ``(score, grad copy as NumPy, examples)`` of steps t0..t1-1 of ``shard`` with
     the parameters ``params``; with TBPTT from this shard position's state (zeros when ``first``)."""
-    from workbench.conf import MultiLayerConfiguration
-    from workbench.nn import MultiLayerNetwork
     from workbench.nn.training import Trainer
-    fit = _FITS.get(key)
-    if fit is None:
-        fit = _FITS[key] = {"net": MultiLayerNetwork(MultiLayerConfiguration.from_dict(conf)).init(), "states": {}}
-    net = fit["net"]
+    net, fit = _network(key, conf), _FITS[key]
     net.set_params_vector(net.xp.asarray(params))
     batch = net.dataset_batch(shard, f"fit_data_parallel: shard {position}")
     state = None if first else fit["states"].get(position)
     score, grad, end = Trainer(net).gradient(batch, t0, t1, state)
     fit["states"][position] = end
     return score, to_numpy(grad).copy(), shard.num_examples()
+
+
+def _fit_round(key: str, conf: dict, params, updater: dict, shards: list, first_batch: int):
+    """In a worker: fit this worker's shards of a round's minibatches one after another (each as
+    ``net.fit`` fits a minibatch, TBPTT segments included) from ``params`` and updater state
+    ``updater``; returns ``(params, updater state, examples seen, last score, updates made)`` as NumPy."""
+    from workbench.nn.training import Trainer
+    net = _network(key, conf)
+    net.set_params_vector(net.xp.asarray(params))
+    net.updater.load_state_dict(updater)
+    trainer, score, updates, seen = Trainer(net), None, 0, 0
+    for i, shard in enumerate(shards):
+        before = net.iteration_count
+        trainer.fit_batch(shard, first_batch + i)
+        updates += net.iteration_count - before
+        score, seen = net.last_score, seen + shard.num_examples()
+    state = {k: to_numpy(v).copy() if hasattr(v, "shape") else v for k, v in net.updater.state_dict().items()}
+    return to_numpy(net.params_vector()).copy(), state, seen, score, updates
+
+
+def _network(key: str, conf: dict):
+    """This worker's network of fit ``key`` (made on first use)."""
+    from workbench.conf import MultiLayerConfiguration
+    from workbench.nn import MultiLayerNetwork
+    fit = _FITS.get(key)
+    if fit is None:
+        fit = _FITS[key] = {"net": MultiLayerNetwork(MultiLayerConfiguration.from_dict(conf)).init(), "states": {}}
+    return fit["net"]
 
 
 def _forget(key: str) -> None:
@@ -103,6 +133,42 @@ class _Fit:
             score += s * (n / total)
         self.trainer.apply(score, grad, {"batch": batch_index, "segment": segment, "time_range": (t0, t1)})
 
+    def average(self, rounds: list, first_batch: int, epoch_shards: list) -> None:
+        """One averaging round over the minibatches ``rounds`` (their scattered shards): each worker
+        fits its shard of each from the current parameters and updater state; then both are set to
+        the example-weighted mean of the workers', and the listeners get the weighted mean score."""
+        net = self.net
+        params = to_numpy(net.params_vector()).copy()
+        updater = {k: to_numpy(v).copy() if hasattr(v, "shape") else v for k, v in net.updater.state_dict().items()}
+        per_worker = {}                               # worker -> its shard of each minibatch (same position)
+        for shards in epoch_shards:
+            for w, f, _ in shards:
+                per_worker.setdefault(w, []).append(f)
+        futures, workers = [], []
+        for w, fs in sorted(per_worker.items()):
+            futures.append(self.client.submit(_fit_round, self.key, self.conf, params, updater, fs, first_batch,
+                                              workers=[w], allow_other_workers=False, pure=False))
+            workers.append(w)
+        results = self._gather(futures, workers)
+        total, xp = sum(r[2] for r in results), net.xp
+        mean = xp.zeros_like(net.params_vector())
+        state = {k: xp.zeros_like(v) for k, v in net.updater.arrays.items()}
+        score = 0.0
+        for p, u, seen, last, _ in results:
+            w = seen / total
+            mean += xp.asarray(p) * w
+            for k in state:
+                state[k] += xp.asarray(u[k]) * w
+            score += last * w
+        net.set_params_vector(mean)
+        net.updater.load_state_dict({**state, "t": max(r[1]["t"] for r in results)})
+        updates = max(r[4] for r in results)
+        net.iteration_count += updates
+        net.last_score = score
+        info = {"batch": first_batch + len(rounds) - 1, "segment": 0, "round_batches": len(rounds)}
+        for listener in self.trainer.listeners:
+            listener(net.iteration_count - 1, net.epoch_count, score, info)
+
     def _gather(self, futures, workers):
         """The results of ``futures``; WorkerLostError as soon as one of ``workers`` has left, or
         the scheduler cancelled a task (it does when the worker running it, or holding its shard,
@@ -139,9 +205,9 @@ def fit_data_parallel(net, data, client, epochs: int = 1, averaging_frequency: i
     ``data`` as ``net.fit`` takes it; ``listeners`` run on the client after every update."""
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise InvalidInputError(f"fit_data_parallel: epochs must be an int >= 1, got {epochs!r}")
-    if averaging_frequency != 1:
-        raise InvalidInputError(f"fit_data_parallel: averaging_frequency must be 1 (gradient sharing), got "
-                                f"{averaging_frequency!r}; parameter averaging (k > 1) is not built yet")
+    if isinstance(averaging_frequency, bool) or not isinstance(averaging_frequency, int) or averaging_frequency < 1:
+        raise InvalidInputError(f"fit_data_parallel: averaging_frequency must be an int >= 1, got "
+                                f"{averaging_frequency!r}")
     if epochs > 1 and not hasattr(data, "features") and not hasattr(data, "reset") and iter(data) is data:
         raise InvalidInputError("fit_data_parallel: data is a one-shot iterator and would be empty after the first "
                                 "epoch; pass a list of DataSets or an iterator with reset()")
@@ -156,10 +222,15 @@ def fit_data_parallel(net, data, client, epochs: int = 1, averaging_frequency: i
                 raise InvalidInputError("fit_data_parallel: data holds no minibatches; nothing was trained")
             if scattered is None or not once:
                 scattered = fit.scatter(datasets)
-            for batch_index, (ds, shards) in enumerate(zip(datasets, scattered)):
-                batch = net.dataset_batch(ds, f"fit_data_parallel: minibatch {batch_index}")
-                for segment, (t0, t1) in enumerate(fit.trainer.segments(batch)):
-                    fit.update(shards, batch_index, segment, t0, t1)
+            if averaging_frequency == 1:
+                for batch_index, (ds, shards) in enumerate(zip(datasets, scattered)):
+                    batch = net.dataset_batch(ds, f"fit_data_parallel: minibatch {batch_index}")
+                    for segment, (t0, t1) in enumerate(fit.trainer.segments(batch)):
+                        fit.update(shards, batch_index, segment, t0, t1)
+            else:
+                for first in range(0, len(datasets), averaging_frequency):
+                    chunk = slice(first, first + averaging_frequency)
+                    fit.average(datasets[chunk], first, scattered[chunk])
             net.epoch_count += 1
     finally:
         fit.close()
