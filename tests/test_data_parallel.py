@@ -16,8 +16,9 @@ from workbench.data import DataSet  # noqa: E402
 from workbench.distributed import WorkerLostError, fit_data_parallel, local_cluster  # noqa: E402
 from workbench.distributed.data_parallel import shard_bounds  # noqa: E402
 from workbench.errors import InvalidInputError  # noqa: E402
-from workbench.nn import (LSTM, Adam, Bidirectional, DenseLayer, GravesLSTM, InputType,  # noqa: E402
-                          MultiLayerConfiguration, MultiLayerNetwork, Nesterovs, OutputLayer, RnnOutputLayer, Sgd)
+from workbench.nn import (LSTM, AdaGrad, Adam, Bidirectional, DenseLayer, GravesBidirectionalLSTM,  # noqa: E402
+                          GravesLSTM, InputType, LastTimeStep, MultiLayerConfiguration, MultiLayerNetwork, Nesterovs,
+                          OutputLayer, RmsProp, RnnOutputLayer, Sgd, SimpleRnn)
 
 
 @pytest.fixture(scope="module")
@@ -70,10 +71,23 @@ def recurrent(layers, **kw):
     recurrent([GravesLSTM(5), RnnOutputLayer(2)], updater=Nesterovs(0.05), l2=1e-3,
               gradient_normalization="clip_l2_per_layer", gradient_normalization_threshold=0.5),
     recurrent([Bidirectional(LSTM(4)), RnnOutputLayer(2)], updater=Sgd(0.1), l1=1e-4),
-], ids=["lstm-tbptt-adam", "graves-l2-clip-nesterovs", "bidirectional-l1-sgd"])
+    recurrent([SimpleRnn(5), GravesBidirectionalLSTM(3), RnnOutputLayer(2)], updater=RmsProp(0.01)),
+    recurrent([LSTM(4), DenseLayer(3), RnnOutputLayer(2)], updater=AdaGrad(0.05)),
+], ids=["lstm-tbptt-adam", "graves-l2-clip-nesterovs", "bidirectional-l1-sgd", "simplernn-gravesbi-rmsprop",
+        "lstm-dense-adagrad"])
 def test_every_update_equals_fit_in_one_process(client, conf):
     _, _, seen = both(conf, series(), client)
     assert_same_training(seen)
+
+
+def test_many_to_one_with_last_time_step(client):
+    rng = np.random.default_rng(2)
+    data = []
+    for ds in series(n_batches=2, n=5):
+        data.append(DataSet(ds.features, np.eye(2)[rng.integers(0, 2, 5)], ds.features_mask))
+    conf = MultiLayerConfiguration([LastTimeStep(LSTM(4)), OutputLayer(2)], input_type=InputType.recurrent(3),
+                                   seed=4, dtype="float64", updater=Adam(0.02))
+    assert_same_training(both(conf, data, client)[2])
 
 
 def test_feed_forward_data_and_unmasked_tbptt(client):
