@@ -406,6 +406,7 @@ def test_closing_the_page_leaves_its_run_training_and_another_page_lists_it(brow
              what="the run listed as running in another page")
     row = [i for i, text in enumerate(run_rows(other)) if text.split()[:1] == [str(run_id)]][0]
     other.locator(".tabulator-row").nth(row).locator("input[type=checkbox]").first.click()
+    expect(other.get_by_role("button", name="Stop").first).to_be_enabled(timeout=5_000)   # the tick reached the server
     other.get_by_role("button", name="Stop").first.click()
     wait_for(lambda: statuses(store)[run_id] == "stopped", timeout=15, what="the run to stop")
     other.context.close()

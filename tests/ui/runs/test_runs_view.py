@@ -46,6 +46,18 @@ def test_checking_rows_selects_runs_and_back(runs):
     assert list(view.table.value["id"]) == [runs.plain, runs.live] and view.table.selection == [1]
 
 
+def test_a_training_run_updates_its_cells_without_replacing_the_table(runs, monkeypatch):
+    view = RunsView(runs.session)
+    view.table.selection = [2]
+    replaced = []
+    monkeypatch.setattr(view.table.param, "update", lambda **kw: replaced.append(kw))
+    for i in range(4, 7):
+        runs.writer.append_update(i, 0, 1.5, wall_time=2010.0 + i)
+    view.state.refresh()
+    assert not replaced and view.table.selection == [2] and view.state.selected == [runs.live]
+    assert view.table.value["updates"].tolist()[2] == 7
+
+
 def test_the_charts_follow_the_axis_controls(runs):
     view = RunsView(runs.session)
     assert "select runs" in view.curves_pane.object.layout.annotations[0].text.lower()

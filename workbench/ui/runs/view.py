@@ -86,7 +86,7 @@ class RunsView(Viewer):
         state.param.watch(lambda _: self._draw_curves(), "draw_curves")
         state.param.watch(lambda _: self._log_axis(), "log_y")
         state.param.watch(lambda _: self._draw_parallel(), "draw_parallel")
-        self._show_rows()
+        self._show_rows(whole=True)
         self._draw_curves()
         self._draw_parallel()
         self._poll = None
@@ -100,8 +100,12 @@ class RunsView(Viewer):
     def _ids(self) -> list:
         return [row["id"] for row in self.state.rows]
 
-    def _show_rows(self):
+    def _show_rows(self, whole: bool = False):
         frame = pd.DataFrame(self.state.rows, columns=self.state.columns)
+        old = self.table.value
+        if not whole and list(old.columns) == list(frame.columns) and list(old.get("id", [])) == list(frame["id"]):
+            self._patch(old, frame)                # same runs: only changed cells, the ticks stay as clicked
+            return
         self._pushing = True                       # the table trims its selection to the new rows: not a check
         try:
             self.table.param.update(value=frame, editors={c: None for c in frame.columns if c != "name"},
@@ -109,6 +113,17 @@ class RunsView(Viewer):
         finally:
             self._pushing = False
         self._show_selection()
+
+    def _patch(self, old, frame):
+        """Send the cells that changed (a running run's status, updates, duration) without
+        replacing the table, which would undo a tick clicked meanwhile."""
+        changes = {}
+        for column in frame.columns:
+            for i, (a, b) in enumerate(zip(old[column], frame[column])):
+                if not (a == b or (pd.isna(a) and pd.isna(b))):
+                    changes.setdefault(column, []).append((i, b))
+        if changes:
+            self.table.patch(changes, as_index=False)
 
     def _show_selection(self):
         ids = self._ids
