@@ -80,3 +80,25 @@ def test_results_stream_as_they_finish(client):
     space = {"layers.0.n_out": [256, 2]}               # the small network finishes long before the big one
     first = next(iter(sweep_iter(CONF, space, data(n=64, t=60), client=client, epochs=4)))
     assert first.params == {"layers.0.n_out": 2}
+
+
+def test_each_point_is_a_run_in_the_store(client, tmp_path):
+    from workbench.runs import RunStore
+    space = {"updater.lr": [0.01, 0.05], "input_type.size": [3, 5]}      # 5 inputs: training fails
+    results = sweep(CONF, space, data(), data(seed=1), client=client, epochs=2, store=tmp_path / "runs.sqlite",
+                    name="lr-grid")
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        runs = store.list_runs()
+        assert len(runs) == 4 and {r.task for r in runs} == {"sweep"}
+        assert {r.settings["sweep"] for r in runs} == {"lr-grid"}
+        by = {(r.settings["params"]["updater.lr"], r.settings["params"]["input_type.size"]): r for r in runs}
+        for result in results:
+            run = by[(result.params["updater.lr"], result.params["input_type.size"])]
+            assert run.name.startswith("lr-grid: updater.lr=")
+            if result.error is None:
+                assert run.status == "finished" and run.updates == len(result.history) == 4 and run.has_model
+                assert run.final_metrics["accuracy"] == result.evaluation.accuracy()
+                assert np.allclose(store.metrics(run.id).updates["score"], result.history)
+                assert np.isfinite(store.metrics(run.id).updates["loss_per_step"]).all()
+            else:
+                assert run.status == "failed" and "InvalidInputError" in run.error

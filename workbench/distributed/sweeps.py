@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
 from distributed import as_completed
 
@@ -79,37 +80,66 @@ def _child(node, part: str, path: str):
     return node[part]
 
 
-def _train_point(conf_dict: dict, train, test, epochs: int):
-    """In a worker: (history, evaluation as a dict or None, error or None) of one point."""
+def _train_point(conf_dict: dict, train, test, epochs: int, store_path=None, run_id=None):
+    """In a worker: (history, evaluation as a dict or None, error or None) of one point; with
+    ``store_path``, also kept as run ``run_id`` of that run store (every update with its step
+    counts, the evaluation, the final model, the status)."""
     from workbench.conf import MultiLayerConfiguration
     from workbench.eval import evaluate
     from workbench.nn import MultiLayerNetwork
-    history = []
+    from workbench.nn.trainer import WatchedData, step_info
+    history, writer, net = [], None, None
+    watched = WatchedData(train)
+
+    def listener(i, e, score, info):
+        history.append(float(score))
+        if writer is not None:
+            info.update(step_info(net, watched.current, *info["time_range"]))
+            writer.append_update(i, e, score, info)
     try:
+        if store_path is not None:
+            from workbench.runs import RunWriter
+            writer = RunWriter(Path(store_path), run_id, flush_seconds=0.5)
+            writer.set_status("running")
         net = MultiLayerNetwork(MultiLayerConfiguration.from_dict(conf_dict)).init()
-        net.fit(train, epochs=epochs, listeners=[lambda i, e, score, info: history.append(float(score))])
+        net.fit(watched, epochs=epochs, listeners=[listener])
         loss = getattr(net.conf.built_layers[-1], "loss", None)
-        kind = "regression" if loss in ("mse", "l1") else "classification"
-        evaluation = None if test is None else evaluate(net, test, kind).to_dict()
-        return history, evaluation, None
+        ev = None if test is None else evaluate(net, test, "regression" if loss in ("mse", "l1") else "classification")
+        result = history, None if ev is None else ev.to_dict(), None
     except Exception as exc:                                # noqa: BLE001 - a failed point is a result
-        return history, None, f"{type(exc).__name__}: {exc}"
+        ev, result = None, (history, None, f"{type(exc).__name__}: {exc}")
+    if writer is not None:
+        from workbench.runs import evaluation_metrics
+        try:
+            if ev is not None:
+                writer.append_epoch(net.epoch_count - 1, evaluation_metrics(ev), ev)
+            if net is not None and result[2] is None:
+                writer.attach_model(net)
+            writer.set_status("failed" if result[2] else "finished", result[2])
+        finally:
+            writer.close()
+    return result
 
 
 def sweep_iter(conf, space, train, test=None, client=None, epochs: int = 1, n_samples: int | None = None,
-               seed: int = 0):
-    """Yield a SweepResult per point as each finishes (invalid points first)."""
-    for _, result in _finished(conf, space, train, test, client, epochs, n_samples, seed):
+               seed: int = 0, store=None, name: str = "sweep"):
+    """Yield a SweepResult per point as each finishes (invalid points first). With ``store`` (a
+    RunStore, or its path) each valid point is also a run there, named ``name`` and its values,
+    with the task "sweep" and ``settings["sweep"] == name`` (the Runs tab compares them)."""
+    for _, result in _finished(conf, space, train, test, client, epochs, n_samples, seed, store, name):
         yield result
 
 
-def _finished(conf, space, train, test, client, epochs, n_samples, seed):
+def _finished(conf, space, train, test, client, epochs, n_samples, seed, store=None, name="sweep"):
     """(point index, SweepResult) as each point finishes; ``client`` None: a cluster of its own."""
     from workbench.distributed.cluster import connect
     from workbench.eval import evaluation_from_dict
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
         raise InvalidInputError(f"sweep: epochs must be an int >= 1, got {epochs!r}")
     chosen = points(space, n_samples, seed)
+    if store is not None and not hasattr(store, "create_run"):
+        from workbench.runs import RunStore
+        store = RunStore(store)
     own = client is None
     client = connect() if own else client
     try:
@@ -122,7 +152,11 @@ def _finished(conf, space, train, test, client, epochs, n_samples, seed):
             except WorkbenchError as exc:
                 yield index, SweepResult(dict(params), None, [], None, str(exc))
                 continue
-            future = client.submit(_train_point, point_conf.to_dict(), train_f, test_f, epochs, pure=False)
+            kept = None if store is None else (str(store.path), store.create_run(
+                f"{name}: " + ", ".join(f"{k}={v}" for k, v in params.items()), "sweep", point_conf,
+                {"epochs": epochs, "sweep": name, "params": dict(params)}, seed=point_conf.seed))
+            future = client.submit(_train_point, point_conf.to_dict(), train_f, test_f, epochs, *(kept or ()),
+                                   pure=False)
             pending[future] = (index, dict(params), point_conf)
         if pending:
             with client.as_current():                  # as_completed takes the current client
@@ -137,7 +171,8 @@ def _finished(conf, space, train, test, client, epochs, n_samples, seed):
 
 
 def sweep(conf, space, train, test=None, client=None, epochs: int = 1, n_samples: int | None = None,
-          seed: int = 0) -> list:
-    """Every point's SweepResult, in the order of the points (see the module docstring)."""
-    return [r for _, r in sorted(_finished(conf, space, train, test, client, epochs, n_samples, seed),
-                                 key=lambda pair: pair[0])]
+          seed: int = 0, store=None, name: str = "sweep") -> list:
+    """Every point's SweepResult, in the order of the points (see the module docstring and
+    :func:`sweep_iter` for ``store``)."""
+    finished = _finished(conf, space, train, test, client, epochs, n_samples, seed, store, name)
+    return [r for _, r in sorted(finished, key=lambda pair: pair[0])]

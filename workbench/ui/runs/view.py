@@ -46,8 +46,8 @@ class RunsView(Viewer):
         self.state = state = RunsState(session)
         one = pn.bind(lambda ids: len(ids) != 1, state.param.selected)
         self.table = pn.widgets.Tabulator(
-            pd.DataFrame(state.rows, columns=state.columns), selectable="checkbox", show_index=False, height=280, sizing_mode="stretch_width",
-            layout="fit_data_stretch", configuration={"placeholder": PLACEHOLDER})
+            pd.DataFrame(state.rows, columns=state.columns), selectable="checkbox", show_index=False, height=280,
+            sizing_mode="stretch_width", layout="fit_data_stretch", configuration={"placeholder": PLACEHOLDER})
         self.open_buttons = {where: button(f"Open in {tab}", TIPS[where], disabled=one, width=120)
                              for where, tab in TABS.items()}
         for where, b in self.open_buttons.items():
@@ -154,7 +154,8 @@ class RunsView(Viewer):
     def _log_axis(self):
         """Only the axis type changes: sent as a layout change (~4 ms), not a new figure (~45 ms)."""
         s = self.state                             # uirevision: as curves_figure names it, or plotly keeps the old axis
-        self.curves_pane.object.update_layout(yaxis_type="log" if s.log_y else "linear", uirevision=f"{s.x_title} {s.log_y}")
+        self.curves_pane.object.update_layout(yaxis_type="log" if s.log_y else "linear",
+                                              uirevision=f"{s.x_title} {s.log_y}")
         self.curves_pane.param.trigger("object")
 
     def _draw_parallel(self):
