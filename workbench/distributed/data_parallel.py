@@ -18,8 +18,9 @@ the workers' last scores. A last round of fewer than k minibatches is trained an
 
 Communication per update (k = 1; per round for k > 1, with the updater state): the parameters
 go to each worker with its task (one flat float vector), one gradient vector comes back from
-each; the shards of an epoch are scattered to their workers once, before its first update. Each worker keeps a network of the configuration (and its
-shards' TBPTT states) for the length of the fit, under a key of that fit.
+each; the shards of an epoch are scattered to their workers once, before its first update. Each
+worker keeps a network of the configuration (and its shards' TBPTT states) for the length of the
+fit, under a key of that fit.
 
 A worker lost mid-fit raises WorkerLostError (the tasks are pinned to their workers; the client
 checks every second that they are all still there); ``net`` then holds the parameters of the last
