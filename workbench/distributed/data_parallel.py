@@ -78,8 +78,13 @@ def _fit_round(key: str, conf: dict, params, updater: dict, shards: list, first_
         trainer.fit_batch(shard, first_batch + i)
         updates += net.iteration_count - before
         score, seen = net.last_score, seen + shard.num_examples()
-    state = {k: to_numpy(v).copy() if hasattr(v, "shape") else v for k, v in net.updater.state_dict().items()}
+    state = _host_state(net)
     return to_numpy(net.params_vector()).copy(), state, seen, score, updates
+
+
+def _host_state(net) -> dict:
+    """``net``'s updater state as NumPy copies (and its step count): what crosses the network."""
+    return {k: to_numpy(v).copy() if hasattr(v, "shape") else v for k, v in net.updater.state_dict().items()}
 
 
 def _network(key: str, conf: dict):
@@ -140,7 +145,7 @@ class _Fit:
         the example-weighted mean of the workers', and the listeners get the weighted mean score."""
         net = self.net
         params = to_numpy(net.params_vector()).copy()
-        updater = {k: to_numpy(v).copy() if hasattr(v, "shape") else v for k, v in net.updater.state_dict().items()}
+        updater = _host_state(net)
         per_worker = {}                               # worker -> its shard of each minibatch (same position)
         for shards in epoch_shards:
             for w, f, _ in shards:

@@ -81,6 +81,11 @@ class FollowedRun:
         if remote is not None:
             getattr(remote, name)()
 
+    @property
+    def stop_requested(self) -> bool:
+        """Stop was pressed before the run was attached to the worker's RemoteRun."""
+        return self._pending == "stop"
+
     def join(self, timeout: float | None = None) -> bool:
         """Wait (polling the store) until the run has ended; True when it has."""
         end = None if timeout is None else time.monotonic() + timeout

@@ -101,7 +101,7 @@ class RunService:
     def _submit(self, followed: FollowedRun, data, epochs, test, kind, model):
         from workbench.runs.remote import submit_run
         try:
-            if followed._pending == "stop":                 # stopped before it was sent
+            if followed.stop_requested:                     # stopped before it was sent
                 with self.store.writer(followed.run_id) as w:
                     w.set_status("stopped")
                 return

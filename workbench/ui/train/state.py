@@ -94,8 +94,7 @@ class TrainState(Messages):
     def close(self) -> None:
         """The page went: a run in this process stops after its current update (without waiting);
         a run on a worker trains on (it is kept, and listed in every page's Runs tab)."""
-        if self.session.trainer is not None and self.session.runs is None:
-            self.session.trainer.stop(wait=None)
+        self.session.stop_training(wait=None)
         self.alive = False
 
     def save_bytes(self) -> bytes:
