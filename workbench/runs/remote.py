@@ -302,8 +302,10 @@ def submit_run(client, store_path, run_id: int, data, epochs: int | None = None,
     if test is not None and kind not in KINDS:
         raise InvalidInputError(f"submit_run: evaluate must be (test data, kind) with kind one of {KINDS}, got "
                                 f"kind {kind!r}")
-    data, test = (x if x is None or isinstance(x, Future) or _is_loader(x) else client.scatter([x], hash=False)[0]
-                  for x in (data, test))
+    # on every worker: a run then starts on whichever worker is free, not behind a run on the one
+    # worker that holds its data
+    data, test = (x if x is None or isinstance(x, Future) or _is_loader(x) else
+                  client.scatter([x], hash=False, broadcast=True)[0] for x in (data, test))
     control = Variable(f"workbench-run-{run_id}-{uuid.uuid4().hex}", client=client)
     control.set("run")
     future = client.submit(train_run, str(store_path), run_id, data, epochs, model, backend, control.name,
