@@ -12,6 +12,7 @@ import pytest
 
 pytest.importorskip("distributed")
 
+from workbench.errors import InvalidInputError  # noqa: E402
 from workbench.runs import RunStore  # noqa: E402
 from workbench.runs.service import RunService  # noqa: E402
 from workbench.ui.session import WorkbenchSession  # noqa: E402
@@ -138,3 +139,27 @@ def test_runs_of_a_server_that_is_gone_are_marked_failed(tmp_path):
     finally:
         alive.kill()
         alive.wait()
+
+
+def test_a_sweep_from_the_session_is_one_kept_run_per_point_each_equal_to_training_it_alone(service):
+    from workbench.distributed.sweeps import with_fields
+    session = WorkbenchSession(TASK, runs=service)
+    space = {"layers.0.n_out": [4, 0, 6], "updater.lr": [0.01]}         # n_out 0: an invalid point
+    name, runs, left_out = session.start_sweep(space, epochs=1, name="units")
+    assert name == "units" and len(runs) == 2
+    assert [p for p, _ in left_out] == [{"layers.0.n_out": 0, "updater.lr": 0.01}] and "n_out" in left_out[0][1]
+    for run in runs:
+        assert run.join(60) and run.state == "finished", run.error
+    stored = [service.store.get_run(run.run_id) for run in runs]
+    assert [r.name for r in stored] == ["units: layers.0.n_out=4, updater.lr=0.01", "units: layers.0.n_out=6, updater.lr=0.01"]
+    assert [r.settings["params"] for r in stored] == [{"layers.0.n_out": 4, "updater.lr": 0.01},
+                                                      {"layers.0.n_out": 6, "updater.lr": 0.01}]
+    assert {r.settings["sweep"] for r in stored} == {"units"} and {r.task for r in stored} == {TASK}
+    assert all("accuracy" in r.final_metrics for r in stored)
+    alone = WorkbenchSession(TASK)                                       # same seed, same result, in this process
+    alone.conf = with_fields(session.conf, stored[1].settings["params"])
+    alone.start_training(1).join(60)
+    assert np.array_equal(runs[1].snapshot().params_vector(), alone.net.params_vector())
+    assert session.start_sweep({"seed": [1]}, epochs=1)[0] == "sweep 2"   # named after the sweeps stored
+    with pytest.raises(InvalidInputError, match="keeps no runs"):
+        WorkbenchSession(TASK).start_sweep(space)

@@ -410,3 +410,41 @@ def test_closing_the_page_leaves_its_run_training_and_another_page_lists_it(brow
     other.get_by_role("button", name="Stop").first.click()
     wait_for(lambda: statuses(store)[run_id] == "stopped", timeout=15, what="the run to stop")
     other.context.close()
+
+
+def test_a_sweep_launched_from_build_is_shown_in_runs_with_its_parallel_coordinates(page: Page, served, artifacts):
+    url, store = served
+    tall(page)
+    open_app(page, url)
+    page.get_by_text("Sweep", exact=True).first.click()                    # the collapsed card opens
+    page.get_by_role("button", name="Add field").click()
+    page.get_by_role("button", name="Add field").click()
+    rows = page.get_by_placeholder("values, e.g. 0.003, 0.01, 0.03")
+    expect(rows).to_have_count(2)
+    rows.nth(0).fill("8, 16")
+    rows.nth(0).press("Enter")
+    page.locator("select").filter(has_text="updater.beta1").nth(1).select_option("updater.lr")   # the 2nd row's
+    expect(rows.nth(1)).to_have_value("0.002, 0.02, 0.2")                  # values around the current lr
+    epochs = page.get_by_label("epochs")
+    epochs.fill("1")
+    epochs.press("Enter")
+    expect(page.get_by_text("2 × 3 = 6 runs")).to_be_visible()
+    page.screenshot(path=artifacts / "build-sweep.png", full_page=True)
+    before = set(statuses(store))
+    page.get_by_role("button", name="Launch sweep").click()
+    expect(page.get_by_role("button", name="Open in Train")).to_be_visible(timeout=10_000)   # Runs opened
+    wait_for(lambda: len(set(statuses(store)) - before) == 6, what="the sweep's six runs stored")
+    wait_for(lambda: len(run_rows(page)) == 6 and all("finished" in row for row in run_rows(page)), timeout=120,
+             what="the sweep's runs, alone in the table, to finish")
+    axes = lambda: page.locator(".js-plotly-plot").evaluate_all(                                # noqa: E731
+        "els => els.flatMap(e => (e.data || []).filter(d => d.type === 'parcoords')"
+        "                        .flatMap(d => d.dimensions.map(x => x.label)))")
+    wait_for(lambda: {"layer 0 units", "lr (log)", "accuracy"} <= set(axes()), what="the sweep's parallel coordinates")
+    assert len((curves(page) or {}).get("names", [])) == 6                                 # checked: curves drawn
+    assert len(page.locator(".parcoords .axis-title").all()) >= 3                          # drawn, not only sent
+    page.screenshot(path=artifacts / "runs-sweep.png", full_page=True)
+    with RunStore(store) as s:
+        sweep = [r for r in s.list_runs() if r.id not in before]
+    assert {r.settings["sweep"] for r in sweep} == {"sweep 1"}
+    assert sorted((r.settings["params"]["layers.0.n_out"], r.settings["params"]["updater.lr"]) for r in sweep) == \
+        sorted((u, lr) for u in (8, 16) for lr in (0.002, 0.02, 0.2))

@@ -70,6 +70,11 @@ def with_fields(conf, params: dict):
     return MultiLayerConfiguration.from_dict(d)
 
 
+def point_name(name: str, params: dict) -> str:
+    """A point's run name: "sweep 2: updater.lr=0.01, layers.0.n_out=32"."""
+    return f"{name}: " + ", ".join(f"{k}={v}" for k, v in params.items())
+
+
 def _child(node, part: str, path: str):
     if isinstance(node, list):
         if not part.isdigit() or int(part) >= len(node):
@@ -153,7 +158,7 @@ def _finished(conf, space, train, test, client, epochs, n_samples, seed, store=N
                 yield index, SweepResult(dict(params), None, [], None, str(exc))
                 continue
             kept = None if store is None else (str(store.path), store.create_run(
-                f"{name}: " + ", ".join(f"{k}={v}" for k, v in params.items()), "sweep", point_conf,
+                point_name(name, params), "sweep", point_conf,
                 {"epochs": epochs, "sweep": name, "params": dict(params)}, seed=point_conf.seed))
             future = client.submit(_train_point, point_conf.to_dict(), train_f, test_f, epochs, *(kept or ()),
                                    pure=False)

@@ -64,7 +64,8 @@ experiment. Teachers add `hide=` to make a focused exercise, e.g. `?task=Tiny+Sh
 
 def _tabs(session: WorkbenchSession, hide: set = frozenset()):
     """The five views, and Tabs holding those not in ``hide`` (lower-case tab names); opening
-    Step takes the latest parameters, opening a run in the Runs tab shows the tab it names."""
+    Step takes the latest parameters, opening a run in the Runs tab shows the tab it names, a
+    sweep launched in Build is shown in Runs."""
     views = {"Build": ConfigBuilder(session=session), "Data": DataInspector(session=session),
              "Train": TrainingMonitor(session=session), "Step": StepExplorer(session=session),
              "Runs": RunsView(session=session)}
@@ -74,10 +75,15 @@ def _tabs(session: WorkbenchSession, hide: set = frozenset()):
     tabs = pn.Tabs(*((name, views[name]) for name in shown), dynamic=True, sizing_mode="stretch_width")
     tabs.param.watch(lambda e: shown[e.new] == "Step" and views["Step"].sync_network(), "active")
 
-    def open_tab(event):
-        if event.new in shown:
-            tabs.active = shown.index(event.new)
-    views["Runs"].state.param.watch(open_tab, "open_tab")
+    def show(tab: str):
+        if tab in shown:
+            tabs.active = shown.index(tab)
+
+    def show_sweep(event):                       # a sweep launched in Build: its runs, in Runs
+        views["Runs"].state.show_sweep(event.new)
+        show("Runs")
+    views["Runs"].state.param.watch(lambda event: show(event.new), "open_tab")
+    views["Build"].sweep.state.param.watch(show_sweep, "launched")
     on_session_end(session.close)                     # each view registers its own close
     tabs.shown = shown
     return views, tabs

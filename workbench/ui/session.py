@@ -124,12 +124,45 @@ class WorkbenchSession(param.Parameterized):
             self.trainer = trainer.start()
             return trainer
         net = self.latest_network() if go_on else MultiLayerNetwork(self.conf, backend=self.backend).init()
-        settings = {"class_names": list(self.task.class_names or ()) or None, "backend": self.backend,
-                    "data": self.task.name if self.train_data is self._task_data else "uploaded files"}
         run = self.runs.start(run_name(self.conf), self.task.name, net, self.train_data, epochs, self.test_data,
-                              self.task.kind, settings, model=model_bytes(net) if net.iteration_count else None)
+                              self.task.kind, self._run_settings(),
+                              model=model_bytes(net) if net.iteration_count else None)
         self.param.update(net=run.net, trainer=run)
         return run
+
+    def start_sweep(self, space: dict, epochs: int | None = None, n_samples: int | None = None, seed: int = 0,
+                    name: str | None = None) -> tuple[str, list, list]:
+        """Train a new network of ``conf`` for each point of ``space`` (field path -> values,
+        every combination or ``n_samples`` drawn with ``seed``, as :func:`workbench.distributed.sweep`
+        takes them), each a kept run on the workers named ``name`` (default "sweep <k>") and its
+        values, with ``settings["sweep"] == name`` and ``settings["params"]``. Returns (the name, the
+        FollowedRuns started, [(params, why)] of the points left out: invalid, or not fitting the data)."""
+        from workbench.distributed.sweeps import point_name, points, with_fields
+        if self.runs is None:
+            raise InvalidInputError("start_sweep: this session keeps no runs (it has no run store and workers)")
+        if self.conf is None:
+            raise InvalidInputError("start_sweep: the configuration is not valid; fix it in the Build view")
+        chosen = points(space, n_samples, seed)
+        name = name or next_sweep_name(self.runs.store)
+        started, left_out = [], []
+        for params in chosen:
+            try:
+                conf = with_fields(self.conf, params)
+                problem = self.data_problem(conf)
+                if problem:
+                    raise InvalidInputError(f"it does not fit the training data ({problem})")
+            except Exception as exc:                     # noqa: BLE001 - a bad point is reported, the others go on
+                left_out.append((params, str(exc)))
+                continue
+            net = MultiLayerNetwork(conf, backend=self.backend).init()
+            started.append(self.runs.start(point_name(name, params), self.task.name, net, self.train_data,
+                                           epochs or self.epochs, self.test_data, self.task.kind,
+                                           {**self._run_settings(), "sweep": name, "params": params}))
+        return name, started, left_out
+
+    def _run_settings(self) -> dict:
+        return {"class_names": list(self.task.class_names or ()) or None, "backend": self.backend,
+                "data": self.task.name if self.train_data is self._task_data else "uploaded files"}
 
     def latest_network(self) -> MultiLayerNetwork:
         """A copy of ``net`` with its latest parameters: while its run trains, taken between two
@@ -185,6 +218,15 @@ def run_name(conf) -> str:
     d = conf.to_dict()
     tbptt = f", {backprop_text(d)}" if conf.backprop_type == "tbptt" else ""
     return f"{layers_text(d['layers'])}{tbptt}, lr {conf.updater.lr:g}"
+
+
+def next_sweep_name(store) -> str:
+    """"sweep <k>", k one more than the sweeps ``store`` holds."""
+    names = {run.settings.get("sweep") for run in store.list_runs()} - {None}
+    k = len(names) + 1
+    while f"sweep {k}" in names:
+        k += 1
+    return f"sweep {k}"
 
 
 def model_bytes(net) -> bytes:

@@ -57,3 +57,14 @@ def test_parallel_coordinates_of_fewer_than_two_runs_say_what_they_need():
     for values in ([], [0.5]):
         fig = figures.parallel_figure({}, "accuracy", values)
         assert len(fig.data) == 0 and "at least 2 runs" in fig.layout.annotations[0].text
+
+
+def test_a_field_swept_over_names_is_an_axis_of_categories():
+    fig = figures.parallel_figure({"updater.type": ["Sgd", "Adam", "Sgd"], "lr": [0.1, 0.2, 0.3]}, "accuracy",
+                                  [0.5, 0.7, 0.9])
+    kind, lr = fig.data[0].dimensions[:2]
+    assert list(kind.values) == [1, 0, 1] and list(kind.tickvals) == [0, 1] and list(kind.ticktext) == ["Adam", "Sgd"]
+    assert list(lr.values) == [0.1, 0.2, 0.3] and lr.ticktext is None
+    lr, = figures.parallel_figure({"lr": [0.001, 0.1, 0.01]}, "accuracy", [0.5, 0.7, 0.9]).data[0].dimensions[:1]
+    assert lr.label == "lr (log)" and np.allclose(lr.values, [-3, -1, -2])        # two decades or more: log
+    assert list(lr.ticktext) == ["0.001", "0.01", "0.1"] and np.allclose(lr.tickvals, [-3, -2, -1])

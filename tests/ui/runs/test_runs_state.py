@@ -171,3 +171,39 @@ def test_open_asks_the_session_and_names_the_tab_to_show(runs):
         f"Could not open run #{runs.plain} in Build: run 2 has no model file"
     with pytest.raises(ValueError, match="where must be one of build, train, step"):
         state.open(runs.plain, "data")
+
+
+def sweep_point(store, sweep, params, accuracy, units=4):
+    """A finished run of sweep ``sweep`` with ``params`` and its final accuracy."""
+    from conftest import conf
+    run_id = store.create_run(f"{sweep}: {params}", "classification", conf(units),
+                              {"epochs": 1, "sweep": sweep, "params": params}, seed=1)
+    with store.writer(run_id) as w:
+        w.set_status("running")
+        w.append_update(0, 0, 1.0, info(0, 0))
+        w.append_epoch(0, {"accuracy": accuracy})
+        w.set_status("finished")
+    return run_id
+
+
+def test_one_sweep_shown_alone_with_the_fields_it_set_against_its_metric(runs):
+    a = sweep_point(runs.store, "sweep 1", {"updater.beta1": 0.8, "updater.type": "Adam", "layers.0.n_out": 4}, 0.6)
+    b = sweep_point(runs.store, "sweep 1", {"updater.beta1": 0.9, "updater.type": "Nadam", "layers.0.n_out": 8},
+                    0.8, units=8)
+    c = sweep_point(runs.store, "other", {"seed": 5}, 0.7)
+    state = RunsState(runs.session)
+    assert state.param.sweep.objects == ["all runs", "sweep 1", "other"] and state.sweep == "all runs"
+    assert [r["sweep"] for r in state.rows] == ["", "", "", "sweep 1", "sweep 1", "other"]
+    state.selected = [runs.plain, a]
+    state.sweep = "sweep 1"                                     # the runs checked that are hidden now: unchecked
+    assert [r["id"] for r in state.rows] == [a, b] and state.selected == [a]
+    state.selected = []
+    dims, metric, values = state.parallel()                     # none checked: the sweep's ended runs
+    assert metric == "accuracy" and values == [0.6, 0.8]
+    assert dims["updater.beta1"] == [0.8, 0.9] and dims["updater.type"] == ["Adam", "Nadam"]
+    assert dims["layer 0 units"] == [4, 8] and "layers.0.n_out" not in dims       # named once
+    runs.store.delete(a)
+    runs.store.delete(b)
+    assert state.refresh() and state.sweep == "all runs" and state.param.sweep.objects == ["all runs", "other"]
+    state.show_sweep("other")
+    assert [r["id"] for r in state.rows] == [c] and state.selected == [c]          # checked: its curves drawn

@@ -24,7 +24,7 @@ def test_the_table_lists_the_runs_with_checkboxes_and_only_the_name_editable(run
     assert table.sizing_mode == "stretch_width"
     assert "name" not in table.editors and all(table.editors[c] is None for c in table.value.columns if c != "name")
     assert set(table.formatters) == {"accuracy", "f1"}
-    assert set(view.controls) == {"table", "open", "stop", "delete", "export", "x_axis", "log_y", "measure"}
+    assert set(view.controls) == {"sweep", "table", "open", "stop", "delete", "export", "x_axis", "log_y", "measure"}
     assert all(w.description for w in (view.x_axis, view.measure, view.export, view.delete_button,
                                        *view.open_buttons.values()))
     assert view._poll is None                                  # no server document: nothing polls
@@ -126,3 +126,15 @@ def test_a_served_page_polls_the_store_every_second_until_it_goes(runs, monkeypa
     for end in ends:                                           # the browser session ends
         end(None)
     assert not poll.running and view._poll is None
+
+
+def test_the_show_menu_lists_the_sweeps_and_filters_the_table(runs):
+    from test_runs_state import sweep_point
+    view = RunsView(runs.session)
+    assert list(view.sweep.options) == ["all runs"] and view.sweep.value == "all runs"
+    point = sweep_point(runs.store, "sweep 1", {"seed": 3}, 0.5)
+    view.state.refresh()
+    assert list(view.sweep.options) == ["all runs", "sweep 1"] and list(view.table.value["id"])[-1] == point
+    view.sweep.value = "sweep 1"
+    assert view.state.sweep == "sweep 1" and list(view.table.value["id"]) == [point]
+    assert list(view.table.value["sweep"]) == ["sweep 1"] and view.sweep.description

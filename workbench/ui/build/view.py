@@ -16,6 +16,7 @@ from workbench.conf.updaters import UPDATER_TYPES
 from workbench.conf.vocabulary import LAYER_CHOICES, NETWORK_SETTINGS
 from workbench.ui.build.forms import LayerCard, dataclass_form, field_widget, show_value
 from workbench.ui.build.state import BuildState
+from workbench.ui.build.sweep_view import SweepCard
 from workbench.ui.session import WorkbenchSession
 from workbench.ui.shared import button, file_dropper, help_text, message_pane, on_dropped, with_tip
 
@@ -44,7 +45,7 @@ class ConfigBuilder(pn.viewable.Viewer):
     ``controls`` (what a lesson URL may hide): "layers" (adding, moving, removing and editing
     layers), "network" (all network settings), "tbptt", "updater", "regularization" (l1, l2 and
     their bias forms), "gradients" (gradient normalization), "seed", "dtype", "backend",
-    "summary", "code" (the Python and JSON tabs) and "upload".
+    "summary", "code" (the Python and JSON tabs), "sweep" and "upload".
     """
 
     def __init__(self, session: WorkbenchSession | None = None, **params):
@@ -88,6 +89,7 @@ class ConfigBuilder(pn.viewable.Viewer):
         self.add_button = button("Add layer", "Add a layer of this kind just before the output layer",
                                  color="primary", margin=(22, 5, 0, 5))
         self.add_button.on_click(lambda e: state.add_layer(self.add_type.value))
+        self.sweep = SweepCard(state.session)
         self.controls = self._layout()
 
     # ---- widgets ----
@@ -151,6 +153,7 @@ class ConfigBuilder(pn.viewable.Viewer):
                 ("Python", pn.Column(pn.Row(copies[0], self.downloads[0]), self.python, sizing_mode="stretch_width")),
                 ("JSON", pn.Column(pn.Row(copies[1], self.downloads[1]), self.json, sizing_mode="stretch_width")),
                 dynamic=False, sizing_mode="stretch_width"),
+            "sweep": self.sweep.card,
             "upload": pn.Column(with_tip(self.upload, "Load a network saved with Download .json"),
                                 message_pane(state.upload), sizing_mode="stretch_width"),
         }
@@ -163,5 +166,6 @@ class ConfigBuilder(pn.viewable.Viewer):
         c = self.controls
         return pn.Column(help_text(HELP), pn.Row(
             pn.Column("### Layers", c["layers"], sizing_mode="stretch_width"),
-            pn.Column(c["network"], self.status, c["summary"], c["code"], c["upload"], sizing_mode="stretch_width"),
+            pn.Column(c["network"], self.status, c["sweep"], c["summary"], c["code"], c["upload"],
+                      sizing_mode="stretch_width"),
             sizing_mode="stretch_width"), sizing_mode="stretch_width")

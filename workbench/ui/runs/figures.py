@@ -12,6 +12,8 @@ SYMBOLS = ("circle", "square", "diamond", "cross", "x", "triangle-up", "triangle
            "star")
 SYMBOL_CODES = np.array([0, 1, 2, 3, 4, 5, 6, 13, 14, 17])   # plotly's numbers of SYMBOLS: an int array validates fast
 LOWER_IS_BETTER = ("rmse", "final loss per step")
+LOG_SPAN = 100             # a parallel axis whose values span this factor is drawn on a log scale
+MAX_TICKS = 8              # ... ticked at each value taken, up to this many
 
 
 def _layout(fig, title: str, height: int, top: int = 40, **kw) -> go.Figure:
@@ -57,8 +59,25 @@ def curves_figure(curves: list, x_title: str, y_title: str, log_y: bool) -> go.F
                    yaxis=dict(title=dict(text=y_title), type="log" if log_y else "linear"))
 
 
+def _axis(name: str, values: list) -> dict:
+    """A parallel-coordinates axis: strs as categories (sorted, a tick each); positive numbers
+    spanning two decades or more (learning rates) on a log scale, ticked at the values taken;
+    other numbers as they are."""
+    if not any(isinstance(v, str) for v in values):
+        v = np.asarray(values, float)
+        if len(v) and v.min() > 0 and v.max() / v.min() >= LOG_SPAN:
+            ticks = np.unique(v) if len(np.unique(v)) <= MAX_TICKS else 10.0 ** np.arange(
+                np.floor(np.log10(v.min())), np.ceil(np.log10(v.max())) + 1)
+            return dict(label=f"{name} (log)", values=list(np.log10(v)), tickvals=list(np.log10(ticks)),
+                        ticktext=[f"{t:g}" for t in ticks])
+        return dict(label=name, values=list(values))
+    categories = sorted(set(values))
+    return dict(label=name, values=[categories.index(v) for v in values], tickvals=list(range(len(categories))),
+                ticktext=categories)
+
+
 def parallel_figure(dimensions: dict, metric_name: str, values) -> go.Figure:
-    """Parallel coordinates: an axis per hyperparameter ({name: (n,) values}) and one for the
+    """Parallel coordinates: an axis per hyperparameter ({name: (n,) numbers or strs}) and one for the
     metric (n,), each run a line coloured by its metric (a colour bar; the better end in yellow)."""
     title = "Hyperparameters against the final metric"
     if len(values) < 2:
@@ -71,6 +90,5 @@ def parallel_figure(dimensions: dict, metric_name: str, values) -> go.Figure:
     fig = go.Figure(go.Parcoords(
         line=dict(color=list(values), colorscale="Viridis", reversescale=metric_name in LOWER_IS_BETTER,
                   showscale=True, colorbar=dict(title=dict(text=metric_name))),
-        dimensions=[dict(label=name, values=list(v)) for name, v in dimensions.items()]
-        + [dict(label=metric_name, values=list(values))]))
+        dimensions=[_axis(name, v) for name, v in dimensions.items()] + [dict(label=metric_name, values=list(values))]))
     return _layout(fig, f"Hyperparameters against the {metric_name}", 360, top=90)

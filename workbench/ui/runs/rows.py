@@ -7,20 +7,22 @@ import time
 from workbench.errors import ConfigurationError
 from workbench.nn import MultiLayerConfiguration
 
-COLUMNS = ("id", "name", "task", "status", "layers", "updater", "backprop", "epochs", "seed", "updates",
-           "duration (s)", "started")            # the final metrics go between seed and updates
+COLUMNS = ("id", "name", "task", "sweep", "status", "layers", "updater", "backprop", "epochs", "seed", "updates",
+           "duration (s)", "started")
+METRICS_AT = COLUMNS.index("updates")           # the final metrics go between seed and updates
 
 
 def table_rows(runs) -> list:
-    """One dict per run: id, name, task, status, layers, updater, backprop, epochs, seed, a column
-    per final metric any run has (None where a run lacks it), updates, duration (s), started."""
+    """One dict per run: id, name, task, sweep (its name, "" for a run of its own), status,
+    layers, updater, backprop, epochs, seed, a column per final metric any run has (None where a
+    run lacks it), updates, duration (s), started."""
     metrics = metric_names(runs)
     now = time.time()
     rows = []
     for r in runs:
         conf = r.configuration
         end = r.ended if r.ended is not None else now
-        rows.append({"id": r.id, "name": r.name, "task": r.task, "status": r.status,
+        rows.append({"id": r.id, "name": r.name, "task": r.task, "sweep": sweep_of(r), "status": r.status,
                      "layers": layers_text(conf.get("layers", [])), "updater": updater_text(conf.get("updater")),
                      "backprop": backprop_text(conf), "epochs": r.settings.get("epochs"),
                      "seed": r.seed if r.seed is not None else conf.get("seed"),
@@ -29,6 +31,11 @@ def table_rows(runs) -> list:
                      "started": "" if r.started is None else time.strftime("%Y-%m-%d %H:%M:%S",
                                                                            time.localtime(r.started))})
     return rows
+
+
+def sweep_of(run) -> str:
+    """The name of the sweep ``run`` is a point of ("" when none)."""
+    return str(run.settings.get("sweep") or "")
 
 
 def metric_names(runs) -> list:
@@ -65,9 +72,10 @@ def backprop_text(conf: dict) -> str:
 
 
 def hyperparameters(run) -> dict:
-    """The run's numeric hyperparameters: "layer <i> units" of each hidden layer, "lr", "l1", "l2",
+    """The run's hyperparameters: "layer <i> units" of each hidden layer, "lr", "l1", "l2",
     "tbptt_fwd_length" and "tbptt_back_length" (with truncated BPTT), "epochs", "seed" and
-    "parameters" (when the configuration builds)."""
+    "parameters" (when the configuration builds), numbers all; a sweep's point adds each field it
+    set under its path ("updater.beta1"; a number or a str) unless one of those names it already."""
     conf, out = run.configuration, {}
     layers = conf.get("layers", [])
     for i, layer in enumerate(layers[:-1]):
@@ -85,4 +93,19 @@ def hyperparameters(run) -> dict:
         out["parameters"] = MultiLayerConfiguration.from_dict(conf).num_params()
     except ConfigurationError:
         pass
-    return {k: v for k, v in out.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    out = {k: v for k, v in out.items() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    for path, value in (run.settings.get("params") or {}).items():
+        if isinstance(value, (int, float, str)) and not isinstance(value, bool):
+            out.setdefault(_known_name(path), value)
+    return out
+
+
+def _known_name(path: str) -> str:
+    """The name :func:`hyperparameters` gives the field at ``path`` ("updater.lr" -> "lr",
+    "layers.0.n_out" -> "layer 0 units"), or the path."""
+    parts = path.split(".")
+    if path == "updater.lr":
+        return "lr"
+    if parts[0] == "layers" and parts[-1] == "n_out" and len(parts) in (3, 4) and parts[1].isdigit():
+        return f"layer {parts[1]} units"
+    return path

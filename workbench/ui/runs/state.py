@@ -21,7 +21,7 @@ import param
 
 from workbench.errors import RunStoreError
 from workbench.ui.messages import Messages
-from workbench.ui.runs.rows import COLUMNS, hyperparameters, metric_names, table_rows
+from workbench.ui.runs.rows import COLUMNS, METRICS_AT, hyperparameters, metric_names, sweep_of, table_rows
 from workbench.ui.session import WorkbenchSession
 
 X_AXES = ("update", "epoch", "wall time")
@@ -31,6 +31,7 @@ Y_TITLES = {"loss per step": "loss per labelled step", "score": "score (loss sum
 ACTIVE = ("queued", "running", "paused")
 TABS = {"build": "Build", "train": "Train", "step": "Step"}
 LAST_LOSS = "final loss per step"
+ALL_RUNS = "all runs"
 NO_STORE = ("This session keeps no runs: start the app with `make run`, or pass "
             "`WorkbenchSession(runs=RunService())`.")
 
@@ -39,7 +40,9 @@ class RunsState(Messages):
     """The stored runs of a :class:`WorkbenchSession` (a new one when ``session`` is None). No widgets."""
 
     session = param.Parameter(doc="the app's WorkbenchSession: its runs.store holds the runs")
-    rows = param.List([], doc="one dict per run for the table, oldest first (see table_rows)")
+    rows = param.List([], doc="one dict per run shown (see sweep) for the table, oldest first (see table_rows)")
+    sweep = param.Selector(default=ALL_RUNS, objects=[ALL_RUNS], doc="the runs shown: every run, or one sweep's "
+                                                                    "(its name; the options are the store's sweeps)")
     selected = param.List([], doc="ids of the runs compared in the charts")
     x_axis = param.Selector(default=X_AXES[0], objects=list(X_AXES), doc="what the curves are drawn against")
     log_y = param.Boolean(False, doc="a logarithmic loss axis")
@@ -54,6 +57,7 @@ class RunsState(Messages):
         self._runs, self._key, self._metrics, self._params = {}, None, {}, {}
         self.param.watch(lambda _: self.param.trigger("draw_curves", "draw_parallel"), "selected")
         self.param.watch(lambda _: self.param.trigger("draw_curves"), ["x_axis", "measure"])   # log_y: the view
+        self.param.watch(lambda _: self._show(), "sweep")
         if self.store is None:
             self.say(NO_STORE, "info")
         self.refresh()
@@ -66,14 +70,14 @@ class RunsState(Messages):
 
     @property
     def metric_columns(self) -> list:
-        """The final metrics any run has: the rows' metric columns (sorted)."""
-        return metric_names(self._runs.values())
+        """The final metrics any run shown has: the rows' metric columns (sorted)."""
+        return metric_names(self._visible())
 
     @property
     def columns(self) -> list:
         """The table's columns, also when there is no run yet (a table made without columns
         cannot draw the ones that come later)."""
-        return [*COLUMNS[:9], *self.metric_columns, *COLUMNS[9:]]
+        return [*COLUMNS[:METRICS_AT], *self.metric_columns, *COLUMNS[METRICS_AT:]]
 
     @property
     def x_title(self) -> str:
@@ -98,13 +102,32 @@ class RunsState(Messages):
             return False
         self._key, self._runs = key, {r.id: r for r in runs}
         self._metrics = {i: m for i, m in self._metrics.items() if i in self._runs}
-        self.rows = table_rows(runs)
-        kept = [i for i in self.selected if i in self._runs]
+        sweeps = [ALL_RUNS, *dict.fromkeys(name for r in runs if (name := sweep_of(r)))]
+        if sweeps != self.param.sweep.objects:
+            self.param.sweep.objects = sweeps
+            if self.sweep not in sweeps:
+                with param.parameterized.discard_events(self):
+                    self.sweep = ALL_RUNS
+        self._show()
+        return True
+
+    def show_sweep(self, name: str) -> None:
+        """Show only the runs of sweep ``name`` (read from the store first: a sweep just launched),
+        all checked: their curves drawn as they train."""
+        self.refresh()
+        self.sweep = name
+        self.selected = [row["id"] for row in self.rows]
+
+    def _show(self) -> None:
+        """The rows of the runs shown; the runs checked that are hidden now are unchecked."""
+        shown = self._visible()
+        self.rows = table_rows(shown)
+        ids = {r.id for r in shown}
+        kept = [i for i in self.selected if i in ids]
         if kept != self.selected:
             self.selected = kept                   # redraws
         else:
             self.param.trigger("draw_curves", "draw_parallel")
-        return True
 
     def rename(self, run_id: int, name: str) -> bool:
         """Give run ``run_id`` a new name (not empty); False (and an error said) when refused."""
@@ -209,12 +232,12 @@ class RunsState(Messages):
         return out
 
     def parallel(self) -> tuple:
-        """(dimensions {name: (n,) floats}, metric name, metric values (n,)) of the selected runs,
-        or of every ended run when none is selected; runs without the metric are left out. The
-        dimensions are the numeric hyperparameters (see :func:`hyperparameters`) that every run
-        shown has and that differ between them. The metric: accuracy when every run has it, else
-        rmse, else the final loss per step."""
-        ended = [r for r in self._runs.values() if r.status not in ACTIVE]
+        """(dimensions {name: (n,) floats, or strs}, metric name, metric values (n,)) of the
+        selected runs, or of every ended run shown (all, or one sweep's) when none is selected; runs
+        without the metric are left out. The dimensions are the hyperparameters (see
+        :func:`hyperparameters`) that every run has and that differ between them. The metric:
+        accuracy when every run has it, else rmse, else the final loss per step."""
+        ended = [r for r in self._visible() if r.status not in ACTIVE]
         runs = self._shown(self.selected) if self.selected else ended
         name = next((m for m in ("accuracy", "rmse") if runs and all(m in r.final_metrics for r in runs)), LAST_LOSS)
         shown = [(r, v) for r in runs if math.isfinite(v := self._final(r, name))]
@@ -223,11 +246,17 @@ class RunsState(Messages):
         for dim in dict.fromkeys(k for h in hyper for k in h):
             column = [h.get(dim) for h in hyper]
             if None not in column and len(set(column)) > 1:
-                dims[dim] = [float(v) for v in column]
+                dims[dim] = [str(v) for v in column] if any(isinstance(v, str) for v in column) else \
+                    [float(v) for v in column]
         values = [v for _, v in shown]
         return dims, name, values
 
     # ---- internals ----
+    def _visible(self) -> list:
+        """The runs the table shows, oldest first."""
+        runs = self._runs.values()
+        return list(runs) if self.sweep == ALL_RUNS else [r for r in runs if sweep_of(r) == self.sweep]
+
     def _shown(self, ids) -> list:
         return [self._runs[i] for i in sorted(ids) if i in self._runs]
 

@@ -25,8 +25,8 @@ HELP = ("Every training run is kept, with its configuration, settings, the loss 
         "SQLite file). **Check** runs to draw their loss curves on one chart, against updates, epochs or wall "
         "time; with truncated BPTT the marker shape tells the segments apart. The **parallel coordinates** put "
         "each run on a line through its hyperparameters (only those that differ) to its final metric: lines of "
-        "one colour that meet on an axis show what mattered. With no run checked they show every ended run. "
-        "Edit a name to rename a run; open one in Build to train a variant, in Train to follow it, in Step to "
+        "one colour that meet on an axis show what mattered. With no run checked they show every ended run "
+        "shown. **Show** one sweep (launched from the Build tab's Sweep card) to compare its runs alone. Edit a name to rename a run; open one in Build to train a variant, in Train to follow it, in Step to "
         "step through its network.")
 PLACEHOLDER = "No runs yet: press Start in the Train tab, and the run appears here."
 TIPS = {"build": "Load this run's configuration into Build, to change it and train a variant",
@@ -37,7 +37,7 @@ TIPS = {"build": "Load this run's configuration into Build, to change it and tra
 class RunsView(Viewer):
     """The Runs tab of a session (a new one when ``session`` is None); ``state`` is its :class:`RunsState`.
 
-    ``controls`` (hidden by name in lesson mode): "table", "open" (Open in Build / Train / Step),
+    ``controls`` (hidden by name in lesson mode): "sweep" (the runs shown), "table", "open" (Open in Build / Train / Step),
     "stop", "delete", "export", "x_axis", "log_y", "measure".
     """
 
@@ -63,6 +63,9 @@ class RunsView(Viewer):
             callback=state.download, filename="run.zip", label="Export CSV", disabled=one, width=130,
             stylesheets=[DISABLED_CSS], description="Download the checked run's metrics: a zip of two CSV files, "
                                                     "one row per update and one row per epoch")
+        self.sweep = pn.widgets.Select.from_param(
+            state.param.sweep, name="show", width=180,
+            description="Every run, or only the runs of one sweep (launched from the Build tab's Sweep card)")
         self.x_axis = pn.widgets.RadioButtonGroup.from_param(
             state.param.x_axis, label="x axis", color="light", width=260,
             description="Update: parameter updates; epoch: epochs trained; wall time: seconds since the first update")
@@ -74,7 +77,7 @@ class RunsView(Viewer):
         self.message_pane = message_pane(state)
         self.curves_pane = pn.pane.Plotly(height=380, sizing_mode="stretch_width", link_figure=False)
         self.parallel_pane = pn.pane.Plotly(height=360, sizing_mode="stretch_width")
-        self.controls = {"table": self.table, "open": pn.Row(*self.open_buttons.values()), "stop": self.stop_button,
+        self.controls = {"sweep": self.sweep, "table": self.table, "open": pn.Row(*self.open_buttons.values()), "stop": self.stop_button,
                          "delete": self.delete_button, "export": self.export, "x_axis": self.x_axis,
                          "log_y": self.log_y, "measure": self.measure}
 
@@ -171,7 +174,8 @@ class RunsView(Viewer):
         c = self.controls
         return pn.Column(
             help_text(HELP), self.message_pane,
-            pn.Row(c["open"], c["stop"], c["delete"], c["export"], sizing_mode="stretch_width"),
+            pn.Row(c["sweep"], pn.Column(pn.Row(c["open"], c["stop"], c["delete"], c["export"]), margin=(17, 0, 0, 0)),
+                   sizing_mode="stretch_width"),
             c["table"],
             pn.Row(c["x_axis"], c["log_y"], c["measure"], sizing_mode="stretch_width"),
             self.curves_pane, self.parallel_pane, sizing_mode="stretch_width")
