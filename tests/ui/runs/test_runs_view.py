@@ -56,6 +56,10 @@ def test_a_training_run_updates_its_cells_without_replacing_the_table(runs, monk
     view.state.refresh()
     assert not replaced and view.table.selection == [2] and view.state.selected == [runs.live]
     assert view.table.value["updates"].tolist()[2] == 7
+    monkeypatch.undo()
+    runs.writer.set_status("finished")          # a run ended: the whole table (a patch the browser missed is repaired)
+    view.state.refresh()
+    assert view.table.value["status"].tolist()[2] == "finished" and view.table.selection == [2]
 
 
 def test_the_charts_follow_the_axis_controls(runs):

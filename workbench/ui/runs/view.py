@@ -106,9 +106,12 @@ class RunsView(Viewer):
     def _show_rows(self, whole: bool = False):
         frame = pd.DataFrame(self.state.rows, columns=self.state.columns)
         old = self.table.value
-        if not whole and list(old.columns) == list(frame.columns) and list(old.get("id", [])) == list(frame["id"]):
-            self._patch(old, frame)                # same runs: only changed cells, the ticks stay as clicked
+        same_runs = list(old.columns) == list(frame.columns) and list(old.get("id", [])) == list(frame["id"])
+        if not whole and same_runs and list(old["status"]) == list(frame["status"]):
+            self._patch(old, frame)                # a run's progress: only changed cells, the ticks stay as clicked
             return
+        # a run came, went, started or ended: the whole table (a patch sent while the browser is still
+        # building the table, just after a tab switch, is lost there; the next whole value repairs it)
         self._pushing = True                       # the table trims its selection to the new rows: not a check
         try:
             self.table.param.update(value=frame, editors={c: None for c in frame.columns if c != "name"},
