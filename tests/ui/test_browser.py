@@ -413,8 +413,9 @@ def test_closing_the_page_leaves_its_run_training_and_another_page_lists_it(brow
 
 
 def test_a_sweep_launched_from_build_is_shown_in_runs_with_its_parallel_coordinates(page: Page, tmp_path, artifacts):
-    # a server of its own: on the module's server, while the previous test's pages were ending, this
-    # page once stopped receiving table updates (seen twice in a full run, not reproduced alone)
+    # a server of its own, so the sweep is "sweep 1" whatever ran before. Under load this test caught
+    # the browser's table going stale: every whole update re-sent the formatters, which rebuilt the
+    # table while it was still being built (now they go only with a new column set)
     store = tmp_path / "runs.sqlite"
     with panel_serve(store, tmp_path / "serve.log") as url:
         _sweep_from_build(page, url, store, artifacts)

@@ -112,10 +112,12 @@ class RunsView(Viewer):
             return
         # a run came, went, started or ended: the whole table (a patch sent while the browser is still
         # building the table, just after a tab switch, is lost there; the next whole value repairs it)
+        columns = {} if list(old.columns) == list(frame.columns) and not whole else dict(  # a new column set only:
+            editors={c: None for c in frame.columns if c != "name"},  # new formatters rebuild the browser's table
+            formatters={c: NumberFormatter(format="0.0000") for c in self.state.metric_columns})
         self._pushing = True                       # the table trims its selection to the new rows: not a check
         try:
-            self.table.param.update(value=frame, editors={c: None for c in frame.columns if c != "name"},
-                                    formatters={c: NumberFormatter(format="0.0000") for c in self.state.metric_columns})
+            self.table.param.update(value=frame, **columns)
         finally:
             self._pushing = False
         self._show_selection()
