@@ -5,6 +5,7 @@ import pytest
 pn = pytest.importorskip("panel")
 
 import dataclasses  # noqa: E402
+import importlib.util  # noqa: E402
 import io  # noqa: E402
 import time  # noqa: E402
 import zipfile  # noqa: E402
@@ -206,6 +207,12 @@ def test_save_and_load_round_trip_the_network():
     refresh_until_done(state)
     data = state.save_bytes()
     assert state.can_save and data[:2] == b"PK" and state.download().getvalue() == data
+    if importlib.util.find_spec("onnxruntime"):           # the same network for onnxruntime
+        import onnxruntime
+        session = onnxruntime.InferenceSession(state.download_onnx().getvalue())
+        x, m = np.random.default_rng(0).normal(size=(2, net_in(state), 5)).astype(np.float32), np.ones((2, 5), np.float32)
+        np.testing.assert_allclose(session.run(["output"], {"features": x, "features_mask": m})[0],
+                                   state.session.net.output(x, features_mask=m), atol=1e-5)
     other = TrainState(WorkbenchSession("Shifted symbols (future context)"))
     net = other.load_bytes(data)
     assert other.session.net is net and other.session.conf == net.conf and other.can_save
@@ -262,3 +269,7 @@ def test_an_invalid_or_unfitting_configuration_cannot_start():
     assert state.start(epochs=1) is None and session.trainer is None
     assert state.message_kind == "error" and "does not fit the training data" in state.message
     assert "n_out=3" in state.message
+
+
+def net_in(state) -> int:
+    return state.session.net.conf.built_layers[0].n_in

@@ -104,12 +104,28 @@ class TrainState(Messages):
             raise ValueError("there is no network to save: train one (a run that did not fail) or load a model")
         return model_bytes(self.session.latest_network())
 
+    def onnx_bytes(self) -> bytes:
+        """The same network as an ONNX model (:func:`workbench.io.export_onnx`): inputs "features"
+        [batch, n_in, time] and "features_mask", output "output", for onnxruntime."""
+        from workbench.io import export_onnx
+        if not self.can_save:
+            raise ValueError("there is no network to export: train one (a run that did not fail) or load a model")
+        with tempfile.TemporaryDirectory(prefix="workbench-onnx-") as folder:
+            return export_onnx(self.session.latest_network(), os.path.join(folder, "model.onnx")).read_bytes()
+
     def download(self) -> io.BytesIO:
         """``save_bytes`` for the download button (a failure is said in the page)."""
+        return self._download(self.save_bytes, "save the model")
+
+    def download_onnx(self) -> io.BytesIO:
+        """``onnx_bytes`` for the Export ONNX button (a failure, e.g. a layer ONNX lacks, is said)."""
+        return self._download(self.onnx_bytes, "export the model to ONNX")
+
+    def _download(self, make, what: str) -> io.BytesIO:
         try:
-            return io.BytesIO(self.save_bytes())
+            return io.BytesIO(make())
         except Exception as exc:
-            self.say(f"Could not save the model: {exc}", "error")
+            self.say(f"Could not {what}: {exc}", "error")
             raise
 
     def load_bytes(self, data: bytes) -> MultiLayerNetwork | None:

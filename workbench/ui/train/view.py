@@ -50,7 +50,7 @@ class TrainingMonitor(Viewer):
     """The Train tab of a :class:`WorkbenchSession` (a new one when ``session`` is None).
 
     ``controls`` (hidden by name in lesson mode): "epochs", "start" (Start / Pause / Stop),
-    "smoothing", "measure" (loss per step or score), "save", "load", "stats" (per-layer
+    "smoothing", "measure" (loss per step or score), "save", "onnx" (Export ONNX), "load", "stats" (per-layer
     statistics and histograms).
 
     >>> mon = TrainingMonitor(); mon.state.start(epochs=2)
@@ -85,6 +85,11 @@ class TrainingMonitor(Viewer):
             callback=state.download, filename="model.zip", label="Save model (.zip)",
             disabled=pn.bind(not_, state.param.can_save), stylesheets=[DISABLED_CSS],
             description="Download the network: configuration, parameters and updater state")
+        self.onnx_download = pn.widgets.FileDownload(
+            callback=state.download_onnx, filename="model.onnx", label="Export ONNX",
+            disabled=pn.bind(not_, state.param.can_save), stylesheets=[DISABLED_CSS],
+            description="Download the network as an ONNX model, to run with onnxruntime (inputs features and "
+                        "features_mask, output output)")
         self.upload = file_dropper("Load a model (.zip, at most 25 MB)", [".zip"])
         on_dropped(self.upload, lambda _name, content: state.load_bytes(content))
         self.hist_layer = pn.widgets.Select.from_param(state.param.hist_layer, label="Histograms of layer",
@@ -111,7 +116,8 @@ class TrainingMonitor(Viewer):
                                              "0: no smoothing")
         self.controls = {"epochs": self.epochs_input, "smoothing": smoothing, "measure": self.measure,
                          "start": pn.Row(self.start_button, self.pause_button, self.stop_button),
-                         "save": self.download, "load": with_tip(self.upload, "Load a model .zip saved with Save model"),
+                         "save": self.download, "onnx": self.onnx_download,
+                         "load": with_tip(self.upload, "Load a model .zip saved with Save model"),
                          "stats": self.stats}
 
         self._poll, self._doc, self._seen_connection = None, pn.state.curdoc, False
@@ -202,7 +208,7 @@ class TrainingMonitor(Viewer):
     def __panel__(self):
         c = self.controls
         side = pn.Column("### Train", c["epochs"], c["start"], self.progress, self.status_pane, self.message_pane,
-                         c["measure"], c["smoothing"], c["save"], c["load"], width=340)
+                         c["measure"], c["smoothing"], pn.Row(c["save"], c["onnx"]), c["load"], width=340)
         return pn.Column(
             help_text(HELP),
             pn.Row(side, self.placeholder, self.loss_pane, sizing_mode="stretch_width"),
