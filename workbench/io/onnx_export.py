@@ -26,11 +26,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
-
-from workbench.backend import to_numpy
+from workbench.backend import cpu, to_numpy
 from workbench.errors import ConfigurationError, InvalidInputError
 
+np = cpu.xp                 # the weights are written from host arrays
 DEFAULT_OPSET = 17
 MIN_OPSET = 14              # LSTM/RNN with the layout we write, Softmax on one axis, ReduceSum axes as input
 IOFC = (0, 3, 1, 2)         # the operator's gate blocks i, o, f, c as indices of ours (i, f, g, o)
