@@ -214,6 +214,30 @@ def test_numba_cell_matches_the_numpy_twin(t, peep, masked):
         np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
 
 
+def run_infer(cell, case, t, peep, masked):
+    """``infer`` of step t (bias added, c and h to fresh arrays): (c, h)."""
+    a = {k: v.copy() for k, v in case.items()}
+    N, H = a["dh_next"].shape
+    tmp, tmp2 = np.empty((N, 4 * H), a["Z"].dtype), np.empty((N, 2, H), a["Z"].dtype)
+    c, tc, h = (np.full((N, H), 9.0, a["Z"].dtype) for _ in range(3))
+    b = np.linspace(-1, 1, 4 * H).astype(a["Z"].dtype)
+    cell.infer(a["Z"][t], a["R"][t], b, a["C"][t], a["Hs"][t], c, tc, h, a["P"] if peep else None,
+               a["inv"][t] if masked else None, tmp[:, :H], tmp2)
+    return c, h
+
+
+@needs_numba
+@pytest.mark.parametrize("t,peep,masked", [(t, p, m) for t in (1, 3) for p in (False, True) for m in (False, True)])
+def test_numba_forward_only_cell_matches_the_numpy_twin(t, peep, masked):
+    twin, jit = jit_cells(7)
+    case = random_case("float32")
+    for want, got in zip(run_infer(twin, case, t, peep, masked), run_infer(jit, case, t, peep, masked)):
+        np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-6)
+    c, h = run_forward(twin, {**case, "Z": case["Z"] + np.linspace(-1, 1, 28).astype(np.float32)}, t, peep, masked)[1::2]
+    for want, got in zip((c, h), run_infer(twin, case, t, peep, masked)):    # infer = forward of z + b
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-7)
+
+
 @needs_numba
 def test_numba_tanh_is_within_5_ulp():
     jit = jit_cells(1)[1]

@@ -52,7 +52,7 @@ class Backend:
         """An array that passed :func:`real_array` as this backend's ``dtype``, refusing NaN and
         inf (and values that overflow ``dtype``) with an InvalidInputError naming ``name`` and the
         first index."""
-        out = self.asarray(given, dtype)
+        out = given if type(given) is self.xp.ndarray and given.dtype == dtype else self.asarray(given, dtype)
         if not self.all_finite(out):
             index = self.first_nonfinite(out)
             value = to_numpy(given[index]).item()
@@ -69,11 +69,15 @@ class Backend:
     def all_finite(self, a) -> bool:
         """True when ``a`` holds no NaN or inf, without a floating-point warning. CuPy: one sum
         (exact check only if it is not finite); NumPy: ``isfinite`` in chunks of ``_CHUNK``
-        (faster than a pairwise sum, and the temporary stays small)."""
+        (faster than a pairwise sum, and the temporary stays small), after a sum of squares
+        for arrays of up to one chunk (one call: a finite sum means every value is finite; an
+        overflow falls through to the exact check)."""
         if a.size == 0:
             return True
         if self.xp is not numpy:
             return math.isfinite(a.sum()) or bool(self.xp.isfinite(a).all())
+        if a.size <= _CHUNK and math.isfinite(numpy.vdot(a, a)):
+            return True
         flat = a.reshape(-1)
         return all(numpy.isfinite(flat[i:i + _CHUNK]).all() for i in range(0, flat.size, _CHUNK))
 

@@ -24,7 +24,7 @@ class JitCell:
     def __init__(self, xp, gm, ws):
         from workbench.nn import jit_kernels
 
-        self._forward, self._backward = jit_kernels.forward, jit_kernels.backward
+        self._forward, self._backward, self._infer = jit_kernels.forward, jit_kernels.backward, jit_kernels.infer
         self.xp = xp
         self._no_peep = xp.zeros((3, 1), dtype=gm.scale.dtype)
         self._no_mask = xp.zeros((1, 1), dtype=bool)
@@ -40,6 +40,10 @@ class JitCell:
         self._forward(z, self._zeros_like(z) if r is None else r, c_prev, h_prev, c, tc, h,
                       self._no_peep if P is None else P,
                       self._no_mask if inv is None else inv, r is not None, P is not None, inv is not None)
+
+    def infer(self, z, r, b, c_prev, h_prev, c, tc, h, P, inv, tmp=None, tmp2=None):
+        self._infer(z, r, b, c_prev, h_prev, c, h, self._no_peep if P is None else P,
+                    self._no_mask if inv is None else inv, P is not None, inv is not None)
 
     def begin(self, N, H, t_stop):
         """Nothing to prepare: the loop derives everything from A, C and TC."""

@@ -14,6 +14,9 @@ Every cell offers, for N examples and H units (gate blocks i, f, g, o, each H wi
   output gradient dY (T, N, H) and the gradients dh_next, dc_next flowing in from step t+1,
   writes d (N, 4H) = dL/dz and dc_prev (N, H). P: unscaled peepholes or None. Masked rows get
   d = 0 and dc_prev = dc_next. Steps are visited from the last to ``t_stop`` after ``begin``.
+* ``infer(z, r, b, c_prev, h_prev, c, tc, h, P, inv, tmp, tmp2)``: forward only, ``forward`` of
+  z + r + b with b (4H,) the pre-scaled bias; z and tc (N, H) are scratch (the numba cell leaves
+  them untouched, the others leave gates and act(c) there). ``c`` is not ``c_prev``.
 
 The CUDA kernels need sigmoid gates and a tanh activation (``GateMath.fused``); other activations
 use :class:`ArrayCell` with CuPy arrays.
@@ -63,6 +66,10 @@ class ArrayCell:
         if inv is not None:
             xp.copyto(c, c_prev, where=inv)
             xp.copyto(h, h_prev, where=inv)
+
+    def infer(self, z, r, b, c_prev, h_prev, c, tc, h, P, inv, tmp, tmp2):
+        z += b
+        self.forward(z, r, c_prev, h_prev, c, tc, h, P, inv, tmp, tmp2)
 
     def begin(self, N, H, t_stop):
         """Start a backward pass over steps T-1 .. t_stop."""
@@ -232,6 +239,11 @@ class CudaLSTMCell:
         self.launch("lstm_forward_cell", N * H, (
             z, r, c_prev, h_prev, c, tc, h, P, inv,
             i32(N), i32(H), i32(h.strides[0] // h.itemsize), i32(has_r), i32(peep), i32(masked)))
+
+    def infer(self, z, r, b, c_prev, h_prev, c, tc, h, P, inv, tmp=None, tmp2=None):
+        """``tc`` must be C-contiguous here: the kernel writes act(c) into it."""
+        z += b
+        self.forward(z, r, c_prev, h_prev, c, tc, h, P, inv)
 
     def begin(self, N, H, t_stop):
         """Nothing to prepare: the kernel derives everything from A, C and TC."""

@@ -79,3 +79,30 @@ def backward(a, c_prev, tc, dy, dh_next, dc_next, d, dc_prev, P, inv, peep, mask
         if masked and inv[n, 0]:
             d[n, :] = ZERO
             dcp[:] = dcn
+
+
+@njit(**OPTS)
+def infer(z, r, b, c_prev, h_prev, c, h, P, inv, peep, masked):
+    """Forward only: ``forward`` with the bias b (4H,) added and neither the gates nor act(c) stored."""
+    N, H = c.shape
+    bi, bf, bg, bo = b[:H], b[H:2 * H], b[2 * H:3 * H], b[3 * H:]
+    pi, pf, po = P[0], P[1], P[2]
+    for n in range(N):
+        zi, zf, zg, zo = z[n, :H], z[n, H:2 * H], z[n, 2 * H:3 * H], z[n, 3 * H:]
+        ri, rf, rg, ro = r[n, :H], r[n, H:2 * H], r[n, 2 * H:3 * H], r[n, 3 * H:]
+        cp, cn, hn = c_prev[n], c[n], h[n]
+        for j in range(H):
+            ai, af = zi[j] + ri[j] + bi[j], zf[j] + rf[j] + bf[j]
+            ag, ao = zg[j] + rg[j] + bg[j], zo[j] + ro[j] + bo[j]
+            if peep:
+                ai += pi[j] * cp[j]
+                af += pf[j] * cp[j]
+            i, f, g = HALF * tanh(ai) + HALF, HALF * tanh(af) + HALF, tanh(ag)
+            cj = f * cp[j] + i * g
+            if peep:
+                ao += po[j] * cj
+            cn[j], hn[j] = cj, (HALF * tanh(ao) + HALF) * tanh(cj)
+        if masked and inv[n, 0]:
+            cn[:] = cp
+            hn[:] = h_prev[n]
+

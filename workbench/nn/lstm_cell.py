@@ -74,6 +74,23 @@ def lstm_forward(xp, cell, Z, RWs, Ps, Hs, C, TC, tmp, tmp2, inv_mask=None, pad_
                      inv_mask[t] if t in pad else None, tmp[:, :H], tmp2)
 
 
+def lstm_infer(xp, cell, Z, b, RWs, Ps, Hs, C2, tc, tmp, tmp2, inv_mask=None, pad_steps=()):
+    """Forward only: ``lstm_forward`` keeping no gates, past cell states or act(c) for backward.
+
+    Z (T, N, 4H): input projection without the bias (scratch afterwards); b (4H,) pre-scaled
+    bias. Hs (T+1, N, H) as in ``lstm_forward``. C2 (2, N, H): C2[0] holds the initial cell
+    state; the two halves take turns as c_prev and c. tc (N, H), tmp (N, 4H), tmp2 (N, 2, H):
+    scratch. Returns the cell state after the last step (a view of C2).
+    """
+    pad = set(pad_steps)
+    T, H = Z.shape[0], RWs.shape[0]
+    for t in range(T):
+        xp.matmul(Hs[t], RWs, out=tmp)
+        cell.infer(Z[t], tmp, b, C2[t % 2], Hs[t], C2[(t + 1) % 2], tc, Hs[t + 1], Ps,
+                   inv_mask[t] if t in pad else None, tmp[:, :H], tmp2)
+    return C2[T % 2]
+
+
 def lstm_backward(xp, cell, A, C, TC, dY, dZ, RWT, P, bufs, t_stop=0, inv_mask=None, pad_steps=()):
     """Backpropagate through steps T-1 .. t_stop, writing dZ (T, N, 4H) = dL/dz for those steps.
 

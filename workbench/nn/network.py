@@ -200,13 +200,30 @@ class MultiLayerNetwork(SteppingMixin):
                 mask = None                                   # LastTimeStep: no time axis after it
         return x, caches, acts
 
+    def _infer(self, batch: Batch, acts=None):
+        """The output of every layer's forward-only ``infer`` (nothing kept for backward); the
+        list ``acts``, when given, gets the input and each layer's output."""
+        self._require_init()
+        x, mask, N = batch.x, batch.fmask, batch.n
+        if acts is not None:
+            acts.append(x)
+        for i, layer in enumerate(self.layers):
+            if i in self.preprocessors:
+                x = self.preprocessors[i].forward(x, N)
+            x, _ = layer.infer(x, mask)
+            if acts is not None:
+                acts.append(x)
+            if layer.conf.input_kind == "recurrent" and layer.conf.output_kind != "recurrent":
+                mask = None                                   # LastTimeStep: no time axis after it
+        return x
+
     def output(self, x, features_mask=None, labels_mask=None):
         """Stateless forward pass: [batch, n_out, time] (or [batch, n_out]).
 
         Steps where ``labels_mask`` is 0 (or, without it, ``features_mask``) come out as 0.
         """
         b = self._batch(x, features_mask, labels_mask=labels_mask)
-        y, _, _ = self._forward(b)
+        y = self._infer(b)
         mask = self._labels_mask(b)
         if mask is not None:
             y = y * mask[..., None]
@@ -214,8 +231,8 @@ class MultiLayerNetwork(SteppingMixin):
 
     def feed_forward(self, x, features_mask=None) -> list:
         """Activations of the input and of every layer, each in public layout."""
-        b = self._batch(x, features_mask)
-        _, _, acts = self._forward(b)
+        b, acts = self._batch(x, features_mask), []
+        self._infer(b, acts)
         return [to_public(self.xp, a, a.ndim == 3) for a in acts]
 
     # ---- scores and gradients ----
@@ -342,7 +359,7 @@ class MultiLayerNetwork(SteppingMixin):
         ev, batches = Evaluation(labels=labels), 0
         for batches, ds in enumerate(as_datasets(data, "evaluate"), start=1):
             b = self.dataset_batch(ds, f"evaluate: minibatch {batches - 1}")
-            y, _, _ = self._forward(b)
+            y = self._infer(b)
             mask = self._labels_mask(b)
             ev.eval(to_public(self.xp, b.labels, self._recurrent_out), to_public(self.xp, y, self._recurrent_out),
                     None if mask is None else (mask.T if self._recurrent_out else mask))

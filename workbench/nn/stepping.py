@@ -4,7 +4,7 @@ from __future__ import annotations
 from workbench.backend import real_array
 from workbench.conf import InputType
 from workbench.errors import InputTypeError, InvalidInputError
-from workbench.nn.checks import to_internal, to_public
+from workbench.nn.checks import check_shape, to_public
 
 
 class SteppingMixin:
@@ -27,14 +27,8 @@ class SteppingMixin:
         Layers without state (Dense, convolution, output layers) are applied per step.
         """
         self._require_init()
-        types = self._step_input_types()
-        x = real_array(x, "rnn_time_step x")
+        x = self._step_input(x)
         ndim = x.ndim
-        if ndim not in types:
-            n_in = self.input_type.flat_size
-            raise InvalidInputError(f"rnn_time_step: x must be [batch, n_in={n_in}] (one step) or "
-                                    f"[batch, n_in={n_in}, k] (k steps), got shape {tuple(x.shape)}")
-        x = to_internal(self.backend, self.dtype, "rnn_time_step x", x, types[ndim])
         N = x.shape[1] if ndim == 3 else x.shape[0]
         stored = self._stored_batch()
         if stored is not None and stored != N:
@@ -51,9 +45,27 @@ class SteppingMixin:
                 x = layer.step(x, state)
                 state["stepped"] = True
             else:
-                x, cache = layer.forward(x, None, states.get(i))
-                states[i] = layer.make_state(N, layer.final_state(cache))   # gates of a k-step call: not kept
+                x, end = layer.infer(x, None, states.get(i))
+                states[i] = layer.make_state(N, end)          # gates of a k-step call: not kept
         return to_public(self.xp, x, x.ndim == 3)
+
+    def _step_input(self, x):
+        """x checked, as the network's dtype, in internal layout: (N, n_in) for one step,
+        (k, N, n_in) for k steps. The shape is checked once for each new (shape, dtype) in a
+        row (the same ones cannot fail again); the values (NaN, inf) on every call."""
+        name = "rnn_time_step x"
+        x = real_array(x, name)
+        key = (x.shape, x.dtype, self.conf)
+        if key != getattr(self, "_step_checked", None):
+            types = self._step_input_types()
+            if x.ndim not in types:
+                n_in = self.input_type.flat_size
+                raise InvalidInputError(f"rnn_time_step: x must be [batch, n_in={n_in}] (one step) or "
+                                        f"[batch, n_in={n_in}, k] (k steps), got shape {tuple(x.shape)}")
+            check_shape(name, tuple(x.shape), types[x.ndim])
+            self._step_checked = key
+        x = self.backend.finite(x, name, self.dtype)
+        return self.xp.ascontiguousarray(x.transpose(2, 0, 1)) if x.ndim == 3 else x
 
     @staticmethod
     def _step_preprocess(pp, x, N, one_step):

@@ -46,7 +46,8 @@ def init_weight(rng, scheme, shape, fan_in, fan_out):
 class RuntimeLayer:
     """A layer's math. ``params`` / ``grads`` are dicts of views bound by the network.
 
-    ``forward(x, mask=None, state=None) -> (y, cache)``;
+    ``forward(x, mask=None, state=None) -> (y, cache)``; ``infer(x, mask=None, state=None) ->
+    (y, end state or None)``, the same y without keeping anything for backward;
     ``backward(dy, cache, back_length=None, need_dx=True) -> dx`` (None without ``need_dx``)
     writes ``grads``. A cache is valid until the layer's next forward (workspaces are reused).
     """
@@ -79,3 +80,7 @@ class RuntimeLayer:
 
     def params_changed(self) -> None:
         """Called by the network after any change to ``params``; drops derived caches."""
+
+    def infer(self, x, mask=None, state=None):
+        """Forward only: (y, None); recurrent layers return their state after the last step."""
+        return self.forward(x, mask, state)[0], None

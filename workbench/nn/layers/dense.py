@@ -35,6 +35,12 @@ class Dense(RuntimeLayer):
         y = self.act.forward(self.xp, z)                         # in place: z now holds y
         return y.reshape(lead + (self.conf.n_out,)), (x2, y, lead, logits)
 
+    def infer(self, x, mask=None, state=None):
+        """Forward only: (y, None), without the copy of the logits."""
+        z = x.reshape(-1, self.conf.n_in) @ self.params["W"]
+        z += self.params["b"]
+        return self.act.forward(self.xp, z).reshape(x.shape[:-1] + (self.conf.n_out,)), None
+
     def backward(self, dy, cache, back_length=None, need_dx=True):
         _, y, _, _ = cache
         dz = self.act.backward(self.xp, y, dy.reshape(y.shape).copy())

@@ -2,8 +2,9 @@
 
 ``forward(x, mask, state)``: x (T, N, n_in) time-major, mask (T, N) with 1 = real step,
 state ``{"h": (N, H), "c": (N, H)}`` or None for zeros. Returns y (T, N, H) and a cache whose
-``final_state()`` is the state after the last (valid) step. ``step(x, state)`` advances a
-stepping state made by ``make_state`` by one step, x (N, n_in) -> h (N, H).
+``final_state()`` is the state after the last (valid) step. ``infer`` is the same pass keeping
+nothing for backward: y and that final state. ``step(x, state)`` advances a stepping state made
+by ``make_state`` by one step, x (N, n_in) -> h (N, H).
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from workbench.nn.activations import get_activation
 from workbench.nn.layers.base import RuntimeLayer, init_weight
 from workbench.nn.cell_kernels import cell_for
-from workbench.nn.lstm_cell import GateMath, lstm_backward, lstm_forward, rnn_backward, rnn_forward
+from workbench.nn.lstm_cell import GateMath, lstm_backward, lstm_forward, lstm_infer, rnn_backward, rnn_forward
 
 
 @dataclass
@@ -86,29 +87,32 @@ class Recurrent(RuntimeLayer):
 
     def make_state(self, N, state=None):
         """A stepping state for N examples: the ``state_keys`` arrays (N, H), buf (N, I + H + 1) that
-        each step fills with [x, h, 1] for one GEMM, and the scratch arrays ``step`` needs."""
+        each step fills with [x, h, 1] for one GEMM (its column blocks "x_in", "h_in"), and the
+        scratch arrays ``step`` needs."""
         xp, I, H = self.xp, self.I, self.H
         buf = xp.zeros((N, I + H + 1), dtype=self.dtype)
         buf[:, I + H] = 1
-        s = {"buf": buf, "z": xp.empty((N, self.gates * H), dtype=self.dtype),
-             "tmp": xp.empty((N, H), dtype=self.dtype), "tmp2": xp.empty((N, 2, H), dtype=self.dtype)}
+        s = {"buf": buf, "x_in": buf[:, :I], "h_in": buf[:, I:I + H],
+             "z": xp.empty((N, self.gates * H), dtype=self.dtype), "tmp": xp.empty((N, H), dtype=self.dtype),
+             "tmp2": xp.empty((N, 2, H), dtype=self.dtype)}
         for k in self.state_keys:
             s[k] = xp.zeros((N, H), dtype=self.dtype) if state is None else state[k].copy()
         return s
 
     def _step_gemm(self, x, state):
         """z (N, G) = [x, h, 1] [W; RW; b] for one step."""
-        xp, I, buf = self.xp, self.I, state["buf"]
-        xp.copyto(buf[:, :I], x)
-        xp.copyto(buf[:, I:I + self.H], state["h"])
-        return xp.matmul(buf, self.stacked(), out=state["z"])
+        xp = self.xp
+        xp.copyto(state["x_in"], x)
+        xp.copyto(state["h_in"], state["h"])
+        return xp.matmul(state["buf"], self.stacked(), out=state["z"])
 
-    def _input_projection(self, x, T, N):
-        """(T, N, G) = x W + b in one GEMM (with the column scale)."""
+    def _input_projection(self, x, T, N, bias=True):
+        """(T, N, G) = x W (+ b) in one GEMM (with the column scale)."""
         S, I, G = self.stacked(), self.I, self.gates * self.H
         Z = self.ws.get("Z", (T, N, G))
         self.xp.matmul(x.reshape(T * N, I), S[:I], out=Z.reshape(T * N, G))
-        Z += S[-1]
+        if bias:
+            Z += S[-1]
         return Z
 
     def _init_states(self, names, T, N, state):
@@ -188,6 +192,25 @@ class LSTMLayer(Recurrent):
                      Hs, C, TC, tmp, tmp2, inv, pad)
         return self._output(Hs, mask), RecurrentCache(x, mask, inv, pad, Hs, C, Z, TC)
 
+    def infer(self, x, mask=None, state=None):
+        """Forward only: y (T, N, H) and the state {"h", "c"} (N, H) after the last (valid) step
+        (views into workspaces), with gates and cell states kept only as long as a step needs them."""
+        xp, H = self.xp, self.H
+        T, N, _ = x.shape
+        Z = self._input_projection(x, T, N, bias=False)
+        (Hs,) = self._init_states(("Hs",), T, N, state)
+        C2 = self.ws.get("C2", (2, N, H))
+        if state is None:
+            C2[0].fill(0)
+        else:
+            xp.copyto(C2[0], state["c"])
+        tc, tmp, tmp2 = self.ws.get("tc", (N, H)), self.ws.get("tmp", (N, 4 * H)), self.ws.get("tmp2", (N, 2, H))
+        inv, pad = mask_info(xp, mask)
+        S = self.stacked()
+        c = lstm_infer(xp, self.cell, Z, S[-1], S[self.I:self.I + H], self._peepholes(), Hs, C2, tc, tmp, tmp2,
+                       inv, pad)
+        return self._output(Hs, mask), {"h": Hs[-1], "c": c}
+
     def backward(self, dy, cache, back_length=None, need_dx=True):
         xp, H, ws = self.xp, self.H, self.ws
         T, N, _ = dy.shape
@@ -231,6 +254,12 @@ class SimpleRnnLayer(Recurrent):
         inv, pad = mask_info(self.xp, mask)
         rnn_forward(self.xp, self.act, Z, self.params["RW"], Hs, inv, pad)
         return self._output(Hs, mask), RecurrentCache(x, mask, inv, pad, Hs)
+
+    def infer(self, x, mask=None, state=None):
+        """Forward only: y (T, N, H) and the state {"h"} after the last (valid) step (the forward
+        pass keeps nothing beyond the outputs)."""
+        y, cache = self.forward(x, mask, state)
+        return y, cache.final_state()
 
     def backward(self, dy, cache, back_length=None, need_dx=True):
         xp, ws = self.xp, self.ws

@@ -75,15 +75,27 @@ class BidirectionalLayer(RuntimeLayer):
         yf, cf = self.fwd.forward(x, mask)
         yb_rev, cb = self.bwd.forward(rev(x), mask)
         yb = rev(yb_rev)
+        return self._combine(yf, yb), (cf, cb, rev, yf, yb)
+
+    def infer(self, x, mask=None, state=None):
+        """Forward only: (y, None), both halves through their ``infer``."""
+        if state is not None:
+            raise ValueError("a bidirectional layer keeps no state between calls (it sees whole sequences)")
+        T, N, _ = x.shape
+        rev = Reverser(self.xp, mask, T, N)
+        yf, _ = self.fwd.infer(x, mask)
+        yb_rev, _ = self.bwd.infer(rev(x), mask)
+        return self._combine(yf, rev(yb_rev)), None
+
+    def _combine(self, yf, yb):
+        """The two directions' outputs (T, N, H) combined by ``mode``."""
         if self.mode == "concat":
-            y = self.xp.concatenate([yf, yb], axis=2)             # (T, N, 2H), forward first
-        elif self.mode == "add":
-            y = yf + yb
-        elif self.mode == "mul":
-            y = yf * yb
-        else:                                                     # average
-            y = (yf + yb) * 0.5
-        return y, (cf, cb, rev, yf, yb)
+            return self.xp.concatenate([yf, yb], axis=2)          # (T, N, 2H), forward first
+        if self.mode == "add":
+            return yf + yb
+        if self.mode == "mul":
+            return yf * yb
+        return (yf + yb) * 0.5                                    # average
 
     def backward(self, dy, cache, back_length=None, need_dx=True):
         cf, cb, rev, yf, yb = cache
@@ -139,18 +151,25 @@ class LastTimeStepLayer(RuntimeLayer):
         return self.inner.final_state(cache[0])
 
     def forward(self, x, mask=None, state=None):
-        xp = self.xp
-        T, N, _ = x.shape
         y, cache = self.inner.forward(x, mask, state)
+        last = self._last_steps(mask, *x.shape[:2])
+        return y[last, self.xp.arange(x.shape[1])], (cache, last, y.shape)
+
+    def infer(self, x, mask=None, state=None):
+        """Forward only: (y (N, H), the wrapped layer's end state)."""
+        y, end = self.inner.infer(x, mask, state)
+        return y[self._last_steps(mask, *x.shape[:2]), self.xp.arange(x.shape[1])], end
+
+    def _last_steps(self, mask, T, N):
+        """(N,) index of each example's last unmasked step."""
+        xp = self.xp
         if mask is None:
-            last = xp.full(N, T - 1)
-        else:
-            counts = (mask > 0).sum(axis=0)
-            if not bool(counts.all()):
-                b = int(xp.nonzero(counts == 0)[0][0])
-                raise ValueError(f"LastTimeStep: example {b} has no unmasked step (its features mask is all 0)")
-            last = T - 1 - (mask[::-1] > 0).argmax(axis=0)
-        return y[last, xp.arange(N)], (cache, last, y.shape)
+            return xp.full(N, T - 1)
+        counts = (mask > 0).sum(axis=0)
+        if not bool(counts.all()):
+            b = int(xp.nonzero(counts == 0)[0][0])
+            raise ValueError(f"LastTimeStep: example {b} has no unmasked step (its features mask is all 0)")
+        return T - 1 - (mask[::-1] > 0).argmax(axis=0)
 
     def backward(self, dy, cache, back_length=None, need_dx=True):
         inner_cache, last, shape = cache
