@@ -111,7 +111,7 @@ def steps(folder: Path, target: float) -> list:
         x = np.random.default_rng(3).normal(size=(N, I, 1)).astype(np.float32)
         sess, _ = session(net, folder, mask=False)
         net.rnn_clear_previous_state()
-        ours = median_seconds(lambda: net.rnn_time_step(x), target)
+        ours = median_seconds(lambda: net.rnn_time_step(x[:, :, 0]), target)     # one step: [N, I]
         theirs = median_seconds(lambda: sess.run(["output"], {"features": x}), target)
         rows.append({"shape": name, "N,I,H": [N, I, H], "rnn_time_step_us": 1e6 * ours,
                      "onnxruntime_T1_us": 1e6 * theirs, "onnxruntime_vs_ours": theirs / ours})

@@ -137,3 +137,15 @@ def test_fast_step_checks_still_refuse_bad_shapes_after_good_calls():
         net.rnn_time_step(nan)                                     # same shape as accepted ones: values still checked
     with pytest.raises(InvalidInputError, match=r"outside the float32 range"):
         make_net(STACKS["LSTM"], dtype="float32").rnn_time_step(np.full((2, I), 1e300))
+
+
+@pytest.mark.parametrize("name", ["stacked", "LastTimeStep"])
+def test_a_one_step_series_takes_the_one_step_cells_and_keeps_its_time_axis(name):
+    net, ref = make_net(STACKS[name]), make_net(STACKS[name])
+    x = np.random.default_rng(8).normal(size=(N, I, T))
+    for t in range(T):
+        got, want = net.rnn_time_step(x[:, :, t:t + 1]), ref.rnn_time_step(x[:, :, t])
+        assert got.shape == (want.shape + (1,) if name == "stacked" else want.shape)
+        np.testing.assert_array_equal(got.reshape(want.shape), want)           # the same cells: bit-identical
+    np.testing.assert_allclose(got.reshape(want.shape), net.output(x)[..., -1] if name == "stacked" else
+                               net.output(x), rtol=1e-12, atol=1e-14)

@@ -30,6 +30,9 @@ class SteppingMixin:
         x = self._step_input(x)
         ndim = x.ndim
         N = x.shape[1] if ndim == 3 else x.shape[0]
+        one = ndim == 2 or x.shape[0] == 1              # [batch, n_in, 1] takes the one-step cells too
+        if ndim == 3 and one:
+            x = x[0]
         stored = self._stored_batch()
         if stored is not None and stored != N:
             raise InvalidInputError(f"rnn_time_step: input batch {N} != stored state batch {stored}; "
@@ -37,17 +40,18 @@ class SteppingMixin:
         states = self._step_states
         for i, layer in enumerate(self.layers):
             if i in self.preprocessors:
-                x = self._step_preprocess(self.preprocessors[i], x, N, one_step=ndim == 2)
+                x = self._step_preprocess(self.preprocessors[i], x, N, one_step=one)
             if not layer.conf.is_recurrent:
-                x, _ = layer.forward(x)
-            elif ndim == 2:
+                x, _ = layer.infer(x)
+            elif one:
                 state = states.get(i) or states.setdefault(i, layer.make_state(N))
                 x = layer.step(x, state)
                 state["stepped"] = True
             else:
                 x, end = layer.infer(x, None, states.get(i))
                 states[i] = layer.make_state(N, end)          # gates of a k-step call: not kept
-        return to_public(self.xp, x, x.ndim == 3)
+        y = to_public(self.xp, x, x.ndim == 3)
+        return y[..., None] if ndim == 3 and one and self._recurrent_out else y
 
     def _step_input(self, x):
         """x checked, as the network's dtype, in internal layout: (N, n_in) for one step,
