@@ -68,24 +68,24 @@ class BidirectionalLayer(RuntimeLayer):
         return self.fwd.is_weight(key[1:])
 
     def forward(self, x, mask=None, state=None):
-        if state is not None:
-            raise ValueError("a bidirectional layer keeps no state between calls (it sees whole sequences)")
-        T, N, _ = x.shape
-        rev = Reverser(self.xp, mask, T, N)
-        yf, cf = self.fwd.forward(x, mask)
-        yb_rev, cb = self.bwd.forward(rev(x), mask)
-        yb = rev(yb_rev)
+        yf, yb, cf, cb, rev = self._directions("forward", x, mask, state)
         return self._combine(yf, yb), (cf, cb, rev, yf, yb)
 
     def infer(self, x, mask=None, state=None):
         """Forward only: (y, None), both halves through their ``infer``."""
+        yf, yb, *_ = self._directions("infer", x, mask, state)
+        return self._combine(yf, yb), None
+
+    def _directions(self, run: str, x, mask, state):
+        """``run`` ("forward" or "infer") of both halves: (forward output, backward output in
+        forward time order, (T, N, H) each; their second results; the Reverser)."""
         if state is not None:
             raise ValueError("a bidirectional layer keeps no state between calls (it sees whole sequences)")
         T, N, _ = x.shape
         rev = Reverser(self.xp, mask, T, N)
-        yf, _ = self.fwd.infer(x, mask)
-        yb_rev, _ = self.bwd.infer(rev(x), mask)
-        return self._combine(yf, rev(yb_rev)), None
+        yf, cf = getattr(self.fwd, run)(x, mask)
+        yb_rev, cb = getattr(self.bwd, run)(rev(x), mask)
+        return yf, rev(yb_rev), cf, cb, rev
 
     def _combine(self, yf, yb):
         """The two directions' outputs (T, N, H) combined by ``mode``."""
