@@ -5,6 +5,7 @@ sessions training at once stay separate; runs (trained on the server's Dask work
 and overlaid in the Runs tab, survive a restart of the server, and train on after their page
 closes. Screenshots of each view go to tests/artifacts/.
 """
+import importlib.util
 import os
 import socket
 import subprocess
@@ -135,6 +136,14 @@ def test_build_train_stop_and_step(page: Page, app_url, artifacts):
     time.sleep(1.0)
     assert loss_points(page) == stopped, "training went on after Stop"
     page.screenshot(path=artifacts / "train.png", full_page=True)
+    with page.expect_download(timeout=30_000) as download:          # the trained network, for onnxruntime
+        page.get_by_role("button", name="Export ONNX").click()
+    assert download.value.suggested_filename == "model.onnx"
+    onnx_model = download.value.path().read_bytes()
+    if importlib.util.find_spec("onnxruntime"):
+        import onnxruntime
+        names = [i.name for i in onnxruntime.InferenceSession(onnx_model).get_inputs()]
+        assert names == ["features", "features_mask"]
 
     tab(page, "Step")
     step = page.get_by_role("button", name="Step", exact=True)
