@@ -147,7 +147,7 @@ def _preprocessor(g, pre, x, F: int, batch, i):
 
 def _layer(g, c, layer, x, kind, lengths, i):
     name = type(c).__name__
-    p = {k: to_numpy(v).astype(np.float64) for k, v in layer.params.items()}
+    p = {k: to_numpy(v) for k, v in layer.params.items()}
     if name in ("LSTM", "GravesLSTM", "SimpleRnn"):
         return _recurrent(g, c, [p], x, lengths, i, name, merge=None), "recurrent"
     if name in ("Bidirectional", "GravesBidirectionalLSTM"):

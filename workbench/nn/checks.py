@@ -48,6 +48,12 @@ def to_internal(backend, dtype, name, a, it, what="n_in", batch=None, time=None)
     internal layout: recurrent data time-major (T, N, F), the rest as they are."""
     a = real_array(a, name)
     check_shape(name, tuple(a.shape), it, what, batch, time)
+    return as_internal(backend, dtype, name, a, it)
+
+
+def as_internal(backend, dtype, name, a, it):
+    """``a``, a real array whose shape fits ``it`` already, as ``dtype`` in the internal layout
+    (NaN and inf refused, naming ``name``)."""
     a = backend.finite(a, name, dtype)
     return backend.xp.ascontiguousarray(a.transpose(2, 0, 1)) if it.kind == "recurrent" else a
 

@@ -65,6 +65,7 @@ class MultiLayerNetwork(SteppingMixin):
         self.last_score = None
         self.track_layer_stats = False         # per-layer gradient / update norms for listeners
         self._step_states = {}
+        self._step_checked = None              # rnn_time_step: (the last input shape checked, its InputType)
 
     # ---- parameters ----
     def init(self) -> "MultiLayerNetwork":
@@ -186,36 +187,21 @@ class MultiLayerNetwork(SteppingMixin):
 
 
     # ---- forward ----
-    def _forward(self, batch: Batch, states=None):
-        """Run every layer; returns (output, caches, activations)."""
+    def _forward(self, batch: Batch, states=None, run: str = "forward"):
+        """Run every layer's ``run``: "forward" (keeping caches for backward) or "infer" (forward
+        only, nothing kept); returns (output, each layer's cache or end state, activations: the
+        input and each layer's output)."""
         self._require_init()
         x, mask, N, caches, acts = batch.x, batch.fmask, batch.n, [], [batch.x]
         for i, layer in enumerate(self.layers):
             if i in self.preprocessors:
                 x = self.preprocessors[i].forward(x, N)
-            x, cache = layer.forward(x, mask, None if states is None else states.get(i))
+            x, cache = getattr(layer, run)(x, mask, None if states is None else states.get(i))
             caches.append(cache)
             acts.append(x)
             if layer.conf.input_kind == "recurrent" and layer.conf.output_kind != "recurrent":
                 mask = None                                   # LastTimeStep: no time axis after it
         return x, caches, acts
-
-    def _infer(self, batch: Batch, acts=None):
-        """The output of every layer's forward-only ``infer`` (nothing kept for backward); the
-        list ``acts``, when given, gets the input and each layer's output."""
-        self._require_init()
-        x, mask, N = batch.x, batch.fmask, batch.n
-        if acts is not None:
-            acts.append(x)
-        for i, layer in enumerate(self.layers):
-            if i in self.preprocessors:
-                x = self.preprocessors[i].forward(x, N)
-            x, _ = layer.infer(x, mask)
-            if acts is not None:
-                acts.append(x)
-            if layer.conf.input_kind == "recurrent" and layer.conf.output_kind != "recurrent":
-                mask = None                                   # LastTimeStep: no time axis after it
-        return x
 
     def output(self, x, features_mask=None, labels_mask=None):
         """Stateless forward pass: [batch, n_out, time] (or [batch, n_out]).
@@ -223,7 +209,7 @@ class MultiLayerNetwork(SteppingMixin):
         Steps where ``labels_mask`` is 0 (or, without it, ``features_mask``) come out as 0.
         """
         b = self._batch(x, features_mask, labels_mask=labels_mask)
-        y = self._infer(b)
+        y, _, _ = self._forward(b, run="infer")
         mask = self._labels_mask(b)
         if mask is not None:
             y = y * mask[..., None]
@@ -231,8 +217,7 @@ class MultiLayerNetwork(SteppingMixin):
 
     def feed_forward(self, x, features_mask=None) -> list:
         """Activations of the input and of every layer, each in public layout."""
-        b, acts = self._batch(x, features_mask), []
-        self._infer(b, acts)
+        _, _, acts = self._forward(self._batch(x, features_mask), run="infer")
         return [to_public(self.xp, a, a.ndim == 3) for a in acts]
 
     # ---- scores and gradients ----
@@ -359,7 +344,7 @@ class MultiLayerNetwork(SteppingMixin):
         ev, batches = Evaluation(labels=labels), 0
         for batches, ds in enumerate(as_datasets(data, "evaluate"), start=1):
             b = self.dataset_batch(ds, f"evaluate: minibatch {batches - 1}")
-            y = self._infer(b)
+            y, _, _ = self._forward(b, run="infer")
             mask = self._labels_mask(b)
             ev.eval(to_public(self.xp, b.labels, self._recurrent_out), to_public(self.xp, y, self._recurrent_out),
                     None if mask is None else (mask.T if self._recurrent_out else mask))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from workbench.backend import real_array
 from workbench.conf import InputType
 from workbench.errors import InputTypeError, InvalidInputError
-from workbench.nn.checks import check_shape, to_public
+from workbench.nn.checks import as_internal, check_shape, to_public
 
 
 class SteppingMixin:
@@ -60,16 +60,15 @@ class SteppingMixin:
         name = "rnn_time_step x"
         x = real_array(x, name)
         key = (x.shape, x.dtype, self.conf)
-        if key != getattr(self, "_step_checked", None):
+        if self._step_checked is None or self._step_checked[0] != key:
             types = self._step_input_types()
             if x.ndim not in types:
                 n_in = self.input_type.flat_size
                 raise InvalidInputError(f"rnn_time_step: x must be [batch, n_in={n_in}] (one step) or "
                                         f"[batch, n_in={n_in}, k] (k steps), got shape {tuple(x.shape)}")
             check_shape(name, tuple(x.shape), types[x.ndim])
-            self._step_checked = key
-        x = self.backend.finite(x, name, self.dtype)
-        return self.xp.ascontiguousarray(x.transpose(2, 0, 1)) if x.ndim == 3 else x
+            self._step_checked = key, types[x.ndim]           # (the shape checked, its InputType)
+        return as_internal(self.backend, self.dtype, name, x, self._step_checked[1])
 
     @staticmethod
     def _step_preprocess(pp, x, N, one_step):

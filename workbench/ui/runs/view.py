@@ -26,8 +26,9 @@ HELP = ("Every training run is kept, with its configuration, settings, the loss 
         "time; with truncated BPTT the marker shape tells the segments apart. The **parallel coordinates** put "
         "each run on a line through its hyperparameters (only those that differ) to its final metric: lines of "
         "one colour that meet on an axis show what mattered. With no run checked they show every ended run "
-        "shown. **Show** one sweep (launched from the Build tab's Sweep card) to compare its runs alone. Edit a name to rename a run; open one in Build to train a variant, in Train to follow it, in Step to "
-        "step through its network.")
+        "shown. **Show** one sweep (launched from the Build tab's Sweep card) to compare its runs alone. Edit a "
+        "name to rename a run; open one in Build to train a variant, in Train to follow it, in Step to step "
+        "through its network.")
 PLACEHOLDER = "No runs yet: press Start in the Train tab, and the run appears here."
 TIPS = {"build": "Load this run's configuration into Build, to change it and train a variant",
         "train": "Show this run in Train (following it while it trains)",
@@ -37,8 +38,8 @@ TIPS = {"build": "Load this run's configuration into Build, to change it and tra
 class RunsView(Viewer):
     """The Runs tab of a session (a new one when ``session`` is None); ``state`` is its :class:`RunsState`.
 
-    ``controls`` (hidden by name in lesson mode): "sweep" (the runs shown), "table", "open" (Open in Build / Train / Step),
-    "stop", "delete", "export", "x_axis", "log_y", "measure".
+    ``controls`` (hidden by name in lesson mode): "sweep" (the runs shown), "table", "open" (Open in
+    Build / Train / Step), "stop", "delete", "export", "x_axis", "log_y", "measure".
     """
 
     def __init__(self, session=None, **params):
@@ -77,8 +78,8 @@ class RunsView(Viewer):
         self.message_pane = message_pane(state)
         self.curves_pane = pn.pane.Plotly(height=380, sizing_mode="stretch_width", link_figure=False)
         self.parallel_pane = pn.pane.Plotly(height=360, sizing_mode="stretch_width")
-        self.controls = {"sweep": self.sweep, "table": self.table, "open": pn.Row(*self.open_buttons.values()), "stop": self.stop_button,
-                         "delete": self.delete_button, "export": self.export, "x_axis": self.x_axis,
+        self.controls = {"sweep": self.sweep, "table": self.table, "open": pn.Row(*self.open_buttons.values()),
+                         "stop": self.stop_button, "delete": self.delete_button, "export": self.export, "x_axis": self.x_axis,
                          "log_y": self.log_y, "measure": self.measure}
 
         self._pushing = False
@@ -106,14 +107,16 @@ class RunsView(Viewer):
     def _show_rows(self, whole: bool = False):
         frame = pd.DataFrame(self.state.rows, columns=self.state.columns)
         old = self.table.value
-        same_runs = list(old.columns) == list(frame.columns) and list(old.get("id", [])) == list(frame["id"])
-        if not whole and same_runs and list(old["status"]) == list(frame["status"]):
+        same_columns = list(old.columns) == list(frame.columns)
+        if not whole and same_columns and list(old["id"]) == list(frame["id"]) and \
+                list(old["status"]) == list(frame["status"]):
             self._patch(old, frame)                # a run's progress: only changed cells, the ticks stay as clicked
             return
-        # a run came, went, started or ended: the whole table (a patch sent while the browser is still
-        # building the table, just after a tab switch, is lost there; the next whole value repairs it)
-        columns = {} if list(old.columns) == list(frame.columns) and not whole else dict(  # a new column set only:
-            editors={c: None for c in frame.columns if c != "name"},  # new formatters rebuild the browser's table
+        # a run came, went, started or ended: the whole table; editors and formatters only with a new
+        # column set (sent again, they rebuild the browser's table, which went stale when that happened
+        # while it was still being built)
+        columns = {} if same_columns and not whole else dict(
+            editors={c: None for c in frame.columns if c != "name"},
             formatters={c: NumberFormatter(format="0.0000") for c in self.state.metric_columns})
         self._pushing = True                       # the table trims its selection to the new rows: not a check
         try:
