@@ -278,6 +278,34 @@ def test_float32_layers_use_the_numba_cell_and_match_the_array_cell(peep):
         np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
 
 
+@needs_numba
+@pytest.mark.parametrize("peep,N", [(False, 1), (True, 1), (False, 3), (True, 3)])
+def test_numba_one_step_kernel_matches_the_numpy_twin(peep, N, monkeypatch):
+    """rnn_time_step through the fused step (copies, GEMM and cell in one numba call), through
+    JitCell without SciPy (the GEMM in NumPy, then the numba cell) and through ArrayCell."""
+    from workbench.nn import GravesLSTM, InputType, LSTM, MultiLayerConfiguration, MultiLayerNetwork
+    from workbench.nn import cell_jit
+
+    conf = MultiLayerConfiguration([(GravesLSTM if peep else LSTM)(16), (GravesLSTM if peep else LSTM)(8)],
+                                   input_type=InputType.recurrent(5), seed=3, dtype="float32")
+    fused, ref = MultiLayerNetwork(conf).init(), MultiLayerNetwork(conf).init()
+    assert fused.layers[0].cell._step is not None          # SciPy is in the test extra
+    for lay in ref.layers:
+        lay.cell = ArrayCell(np, lay.gm, lay.ws)
+    find_spec = cell_jit.importlib.util.find_spec
+    monkeypatch.setattr(cell_jit.importlib.util, "find_spec", lambda name: None if name == "scipy" else find_spec(name))
+    no_scipy = MultiLayerNetwork(conf).init()
+    assert no_scipy.layers[0].cell._step is None
+    xs = np.random.default_rng(4).normal(size=(6, N, 5)).astype(np.float32)
+    got = {id(net): np.stack([net.rnn_time_step(x) for x in xs]) for net in (fused, no_scipy, ref)}
+    np.testing.assert_allclose(got[id(fused)], got[id(ref)], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got[id(no_scipy)], got[id(ref)], rtol=1e-5, atol=1e-6)
+    whole = ref.output(xs.transpose(1, 2, 0))
+    np.testing.assert_allclose(got[id(fused)], whole.transpose(2, 0, 1), rtol=1e-5, atol=1e-6)
+    state = fused.rnn_get_previous_state(0)
+    np.testing.assert_allclose(state["c"], ref.rnn_get_previous_state(0)["c"], rtol=1e-5, atol=1e-6)
+
+
 def test_workbench_jit_0_switches_the_compiled_cell_off(monkeypatch):
     from workbench.nn import InputType, LSTM, MultiLayerConfiguration, MultiLayerNetwork
 

@@ -12,19 +12,23 @@ from __future__ import annotations
 import importlib.util
 import os
 
+from workbench.nn.lstm_cell import GemmStep
+
 
 def jit_available() -> bool:
     """True when numba is installed and not switched off with WORKBENCH_JIT=0."""
     return os.environ.get("WORKBENCH_JIT", "1") != "0" and importlib.util.find_spec("numba") is not None
 
 
-class JitCell:
-    """The cell as two numba loops (float32, sigmoid gates and tanh) with ``ArrayCell``'s contract."""
+class JitCell(GemmStep):
+    """The cell as numba loops (float32, sigmoid gates and tanh) with ``ArrayCell``'s contract;
+    with SciPy installed (numba's ``np.dot`` calls its BLAS) a step is one call, GEMM included."""
 
     def __init__(self, xp, gm, ws):
         from workbench.nn import jit_kernels
 
         self._forward, self._backward, self._infer = jit_kernels.forward, jit_kernels.backward, jit_kernels.infer
+        self._step = jit_kernels.step if importlib.util.find_spec("scipy") is not None else None
         self.xp = xp
         self._no_peep = xp.zeros((3, 1), dtype=gm.scale.dtype)
         self._no_mask = xp.zeros((1, 1), dtype=bool)
@@ -44,6 +48,12 @@ class JitCell:
     def infer(self, z, r, b, c_prev, h_prev, c, tc, h, P, inv, tmp=None, tmp2=None):
         self._infer(z, r, b, c_prev, h_prev, c, h, self._no_peep if P is None else P,
                     self._no_mask if inv is None else inv, P is not None, inv is not None)
+
+    def step(self, x, s, S, P):
+        if self._step is None:
+            return super().step(x, s, S, P)
+        self._step(x, s["h"], s["buf"], S, s["z"], s["c"], s["c_next"],
+                   self._no_peep if P is None else P, P is not None)
 
     def begin(self, N, H, t_stop):
         """Nothing to prepare: the loop derives everything from A, C and TC."""

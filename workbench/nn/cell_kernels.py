@@ -26,11 +26,12 @@ from __future__ import annotations
 import math
 
 from workbench.nn.cell_jit import JitCell, jit_available
+from workbench.nn.lstm_cell import GemmStep
 
 PREPASS_BYTES = 1 << 21          # ArrayCell prepares the backward pass in chunks of about this size
 
 
-class ArrayCell:
+class ArrayCell(GemmStep):
     """The cell as array calls on ``xp`` (NumPy or CuPy): ~7 calls per step each way.
 
     Backward precomputes, a chunk of steps at a time (while the chunk is in cache), everything
@@ -207,7 +208,7 @@ C_TYPES = {"float32": "float", "float64": "double"}
 THREADS = 256
 
 
-class CudaLSTMCell:
+class CudaLSTMCell(GemmStep):
     """The cell as two fused CUDA kernels (one launch per step each way) with ArrayCell's contract.
     The kernels index rows of N x H (or N x 4H) arrays, so every array but ``h`` is C-contiguous.
 

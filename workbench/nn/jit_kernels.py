@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from numba import float32 as f32, njit
 
+from workbench.backend import cpu
+
+xp = cpu.xp                                      # NumPy: the step kernel's GEMM is numba's np.dot
 OPTS = dict(cache=True, error_model="numpy", fastmath={"contract"}, nogil=True)
 HALF, ONE, ZERO, CLAMP = f32(0.5), f32(1.0), f32(0.0), f32(7.90531110763549805)
 A1, A3, A5, A7 = f32(4.89352455891786e-03), f32(6.37261928875436e-04), f32(1.48572235717979e-05), f32(5.12229709037114e-08)
@@ -106,3 +109,29 @@ def infer(z, r, b, c_prev, h_prev, c, h, P, inv, peep, masked):
             cn[:] = cp
             hn[:] = h_prev[n]
 
+
+
+@njit(**OPTS)
+def step(x, h, buf, S, z, c_prev, c, P, peep):
+    """One whole step in one call (``infer``'s cell without mask): buf (N, I + H + 1) = [x, h, 1],
+    z = buf S (BLAS; S is the layer's stacked, pre-scaled [W; RW; b]), then c (N, H) from c_prev
+    and h in place."""
+    N, I = x.shape
+    H = c.shape[1]
+    buf[:, :I] = x
+    buf[:, I:I + H] = h
+    xp.dot(buf, S, z)
+    pi, pf, po = P[0], P[1], P[2]
+    for n in range(N):
+        zi, zf, zg, zo = z[n, :H], z[n, H:2 * H], z[n, 2 * H:3 * H], z[n, 3 * H:]
+        cp, cn, hn = c_prev[n], c[n], h[n]
+        for j in range(H):
+            ai, af, ag, ao = zi[j], zf[j], zg[j], zo[j]
+            if peep:
+                ai += pi[j] * cp[j]
+                af += pf[j] * cp[j]
+            i, f, g = HALF * tanh(ai) + HALF, HALF * tanh(af) + HALF, tanh(ag)
+            cj = f * cp[j] + i * g
+            if peep:
+                ao += po[j] * cj
+            cn[j], hn[j] = cj, (HALF * tanh(ao) + HALF) * tanh(cj)

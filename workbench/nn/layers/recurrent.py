@@ -237,11 +237,9 @@ class LSTMLayer(Recurrent):
     def step(self, x, state):
         """One step for x (N, I), updating ``state`` (from ``make_state``) in place; returns h (N, H).
         The new c goes to a second buffer (the compiled cells vectorise only without aliasing)."""
-        z, h, c_prev, c, tmp = self._step_gemm(x, state), state["h"], state["c"], state["c_next"], state["tmp"]
-        # tmp serves as scratch and then as act(c): the cell is done with the scratch by then
-        self.cell.forward(z, None, c_prev, h, c, tmp, h, self._peepholes(), None, tmp, state["tmp2"])
-        state["c"], state["c_next"] = c, c_prev
-        return h
+        self.cell.step(x, state, self.stacked(), self._peepholes())
+        state["c"], state["c_next"] = state["c_next"], state["c"]
+        return state["h"]
 
 
 class SimpleRnnLayer(Recurrent):
