@@ -302,8 +302,12 @@ def test_numba_one_step_kernel_matches_the_numpy_twin(peep, N, monkeypatch):
     np.testing.assert_allclose(got[id(no_scipy)], got[id(ref)], rtol=1e-5, atol=1e-6)
     whole = ref.output(xs.transpose(1, 2, 0))
     np.testing.assert_allclose(got[id(fused)], whole.transpose(2, 0, 1), rtol=1e-5, atol=1e-6)
-    state = fused.rnn_get_previous_state(0)
-    np.testing.assert_allclose(state["c"], ref.rnn_get_previous_state(0)["c"], rtol=1e-5, atol=1e-6)
+    for layer in (0, 1):
+        np.testing.assert_allclose(fused.rnn_get_previous_state(layer)["c"], ref.rnn_get_previous_state(layer)["c"],
+                                   rtol=1e-5, atol=1e-6)
+        gates = fused.rnn_gate_activations(layer)
+        for k, want in ref.rnn_gate_activations(layer).items():
+            np.testing.assert_allclose(gates[k], want, rtol=1e-5, atol=1e-6)
 
 
 def test_workbench_jit_0_switches_the_compiled_cell_off(monkeypatch):

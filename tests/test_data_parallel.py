@@ -14,6 +14,7 @@ pytest.importorskip("distributed")
 
 from workbench.data import DataSet  # noqa: E402
 from workbench.distributed import WorkerLostError, fit_data_parallel, local_cluster  # noqa: E402
+from workbench.distributed import data_parallel  # noqa: E402
 from workbench.distributed.data_parallel import shard_bounds  # noqa: E402
 from workbench.errors import InvalidInputError  # noqa: E402
 from workbench.nn import (LSTM, AdaGrad, Adam, Bidirectional, DenseLayer, GravesBidirectionalLSTM,  # noqa: E402
@@ -104,6 +105,14 @@ def test_feed_forward_data_and_unmasked_tbptt(client):
 def test_a_minibatch_smaller_than_the_cluster(client):
     conf = recurrent([LSTM(4), RnnOutputLayer(2)], updater=Adam(0.01))
     assert_same_training(both(conf, series(n_batches=2, n=1), client)[2])
+
+
+def test_updates_slower_than_the_poll_for_lost_workers(client, monkeypatch):
+    """An update that outlasts one wait for its results (a big network, a busy machine) goes on
+    being waited for: the poll asks whether a worker left, and finds none."""
+    monkeypatch.setattr(data_parallel, "POLL_S", 1e-4)
+    conf = recurrent([LSTM(6), RnnOutputLayer(2)], updater=Adam(0.01))
+    assert_same_training(both(conf, series(), client)[2])
 
 
 def test_shards_follow_array_split():

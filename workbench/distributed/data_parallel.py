@@ -37,6 +37,8 @@ from workbench.backend import to_numpy
 from workbench.data.batches import as_datasets
 from workbench.errors import InvalidInputError, WorkerLostError
 
+POLL_S = 1.0                # how often a wait for the workers' results checks that none has left
+
 _FITS: dict = {}                 # in each worker: fit key -> {"net": network, "states": {shard: state}}
 
 
@@ -182,9 +184,10 @@ class _Fit:
         while True:
             try:
                 with self.client.as_current():            # wait() takes the current client
-                    done, _ = wait(futures, timeout=1.0)
-                if len(done) == len(futures):
-                    return self.client.gather(futures)
+                    wait(futures, timeout=POLL_S)         # raises TimeoutError while some still run
+                return self.client.gather(futures)
+            except TimeoutError:
+                pass
             except CancelledError:
                 self._lost(workers, futures, cancelled=True)
                 raise

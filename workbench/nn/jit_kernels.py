@@ -113,9 +113,9 @@ def infer(z, r, b, c_prev, h_prev, c, h, P, inv, peep, masked):
 
 @njit(**OPTS)
 def step(x, h, buf, S, z, c_prev, c, P, peep):
-    """One whole step in one call (``infer``'s cell without mask): buf (N, I + H + 1) = [x, h, 1],
-    z = buf S (BLAS; S is the layer's stacked, pre-scaled [W; RW; b]), then c (N, H) from c_prev
-    and h in place."""
+    """One whole step in one call: buf (N, I + H + 1) = [x, h, 1], z = buf S (BLAS; S is the
+    layer's stacked, pre-scaled [W; RW; b]), then the cell: c (N, H) from c_prev, h in place, and
+    z left holding the gates i, f, g, o (``rnn_gate_activations``), as ``forward`` leaves them."""
     N, I = x.shape
     H = c.shape[1]
     buf[:, :I] = x
@@ -134,4 +134,6 @@ def step(x, h, buf, S, z, c_prev, c, P, peep):
             cj = f * cp[j] + i * g
             if peep:
                 ao += po[j] * cj
-            cn[j], hn[j] = cj, (HALF * tanh(ao) + HALF) * tanh(cj)
+            o = HALF * tanh(ao) + HALF
+            zi[j], zf[j], zg[j], zo[j] = i, f, g, o
+            cn[j], hn[j] = cj, o * tanh(cj)
