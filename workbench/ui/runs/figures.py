@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from workbench.ui.train.figures import COLORS, decimate, set_title
+from workbench.ui.train.figures import COLORS, decimate, legend_below, set_title
 
 MAX_POINTS = 5000          # points drawn per run
 SYMBOLS = ("circle", "square", "diamond", "cross", "x", "triangle-up", "triangle-down", "pentagon", "hexagon",
@@ -16,8 +16,8 @@ LOG_SPAN = 100             # a parallel axis whose values span this factor is dr
 MAX_TICKS = 8              # ... ticked at each value taken, up to this many
 
 
-def _layout(fig, title: str, height: int, top: int = 40, **kw) -> go.Figure:
-    fig.update_layout(height=height, margin=dict(l=60, r=40, t=top, b=40), template="plotly_white", **kw)
+def _layout(fig, title: str, height: int, top: int = 40, margin_b: int = 40, **kw) -> go.Figure:
+    fig.update_layout(height=height, margin=dict(l=60, r=40, t=top, b=margin_b), template="plotly_white", **kw)
     set_title(fig, title)
     return fig
 
@@ -54,7 +54,8 @@ def curves_figure(curves: list, x_title: str, y_title: str, log_y: bool) -> go.F
             hovertemplate="%{fullData.name}<br>x %{x}<br>y %{y:.4g}<br>segment %{customdata}<extra></extra>"))
     title = "Runs compared" + (": marker shape = TBPTT segment (circle 0, square 1, diamond 2, ...)"
                                if segmented else "")
-    return _layout(fig, title, 380, uirevision=f"{x_title} {log_y}", legend=dict(orientation="h", y=-0.2),
+    legend = legend_below([c["label"] for c in curves])            # the plot keeps its height as rows add
+    return _layout(fig, title, 308 + legend["margin_b"], uirevision=f"{x_title} {log_y}", **legend,
                    xaxis=dict(title=dict(text=x_title)),
                    yaxis=dict(title=dict(text=y_title), type="log" if log_y else "linear"))
 

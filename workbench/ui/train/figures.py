@@ -7,6 +7,8 @@ notices the change. No Panel here, and nothing but the figure passed in is chang
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -42,9 +44,17 @@ def set_title(fig, text: str) -> None:
     fig.layout.title = dict(text=text, font_size=14, y=1, yref="container", yanchor="top", pad=dict(t=10))
 
 
-def _layout(fig, title, height, top=40, legend_y=-0.2, **kw):
-    fig.update_layout(height=height, margin=dict(l=55, r=20, t=top, b=40), uirevision="keep",
-                      legend=dict(orientation="h", y=legend_y), template="plotly_white", **kw)
+def legend_below(names=(), width_px: int = 700) -> dict:
+    """Layout settings for a horizontal legend at the foot of the figure, under the x-axis title:
+    placed in container coordinates, so a short plot area (a narrow notebook cell) cannot push it
+    onto the title, and a bottom margin for its rows (estimated from the ``names`` for ~``width_px``)."""
+    rows = max(1, math.ceil(sum(7 * len(n) + 45 for n in names) / width_px))
+    return dict(legend=dict(orientation="h", yref="container", y=0, yanchor="bottom"), margin_b=52 + 20 * rows)
+
+
+def _layout(fig, title, height, top=40, **kw):
+    fig.update_layout(height=height, margin=dict(l=55, r=20, t=top), uirevision="keep", template="plotly_white",
+                      **{**legend_below(), **kw})
     set_title(fig, title)
     return fig
 
@@ -163,7 +173,7 @@ def histogram_figure() -> go.Figure:
         fig.add_trace(go.Scatter(name="median", mode="lines", line=dict(color="#08519c", width=1.5),
                                  legendgroup="median", showlegend=col == 1), row=2, col=col)
     fig.update_xaxes(title_text="parameter update", row=2)
-    return _layout(fig, "Histograms", 470, top=80, legend_y=-0.18, bargap=0.05)
+    return _layout(fig, "Histograms", 470, top=80, bargap=0.05)
 
 
 def update_histograms(fig, data: dict, layer: str) -> None:
@@ -191,8 +201,7 @@ def timeline_figure() -> go.Figure:
         go.Bar(name="gets gradient (last tbptt_back steps)", orientation="h", marker_color="#3182bd", width=0.45),
         go.Scatter(name="state carried on", mode="markers",
                    marker=dict(symbol="triangle-right", size=14, color="#e6550d"))]),
-        "TBPTT timeline", 260, barmode="overlay", xaxis_title="time step", yaxis=dict(autorange="reversed"),
-        legend_y=-0.35, margin_b=60)
+        "TBPTT timeline", 260, barmode="overlay", xaxis_title="time step", yaxis=dict(autorange="reversed"))
 
 
 def update_timeline(fig, segments: list, back: int | None, title: str) -> None:
