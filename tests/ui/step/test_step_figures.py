@@ -25,6 +25,7 @@ def test_state_heatmaps_have_their_colour_scales():
     maps = heatmaps(fig)
     assert len(maps) == 3 and all(tr.showscale is not False for tr in maps)
     assert len({tr.colorbar.x for tr in maps}) == 3                 # side by side, not stacked on each other
+    assert [tr.colorbar.title.text for tr in maps] == ["h", "c", "gates"]   # each scale says what it measures
     assert np.asarray(maps[0].z).shape == (32, 5) and np.asarray(maps[2].z).shape == (32, 4)
     assert list(maps[0].x) == [1, 2, 3, 4, 5] and list(maps[2].x) == list("ifgo")
     assert fig.layout.title.text == "Layer 0 LSTM" and not fig.layout.shapes

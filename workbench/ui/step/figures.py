@@ -57,12 +57,13 @@ def _whole_ticks(fig, row, col, units, steps) -> None:
 
 
 def _place_colour_bars(fig) -> None:
-    """Each heatmap's colour scale just right of its own subplot (not stacked on one another)."""
+    """Each heatmap's colour scale just right of its own subplot (not stacked on one another),
+    titled with what it measures (h, c or gates)."""
     for trace in fig.data:
         xa = fig.layout[trace.xaxis.replace("x", "xaxis")].domain
         ya = fig.layout[trace.yaxis.replace("y", "yaxis")].domain
         trace.colorbar = dict(x=xa[1] + 0.01, xanchor="left", thickness=10, y=(ya[0] + ya[1]) / 2,
-                              yanchor="middle", len=(ya[1] - ya[0]) * 0.95)
+                              yanchor="middle", len=(ya[1] - ya[0]) * 0.95, title=dict(text=trace.name, side="top"))
 
 
 def series_figure(truth, outputs, title: str, at: int | None = None) -> go.Figure:
