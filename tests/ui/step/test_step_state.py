@@ -113,6 +113,14 @@ def test_a_plain_network_and_an_array():
     assert StepState(net, x[None]).T == 12                     # [1, n_in, T] too
     bad = StepState(net, np.zeros((2, 3, 4)))
     assert bad.mode == "off" and bad.message_kind == "error" and "[n_in, T]" in bad.message
+    y = np.random.default_rng(1).normal(size=(2, 12))
+    with_truth = StepState(net, x, labels=y[None])              # labels= gives the truth line
+    with_truth.step(3)
+    truth, outputs, _ = with_truth.output_series()
+    np.testing.assert_array_equal(truth, y[0])
+    assert outputs.shape == (3,)
+    wrong = StepState(net, x, labels=y[:, :5])
+    assert wrong.mode == "off" and "labels: expected [n_out, T=12]" in wrong.message
 
 
 def test_a_bidirectional_network_is_scrubbed_through_one_full_pass():

@@ -39,13 +39,18 @@ def prompt_problem(iterator, prompt: str) -> str | None:
     return None
 
 
-def given_sequence(sequence) -> list:
-    """The one example of a notebook's ``sequence`` ``[n_in, T]`` or ``[1, n_in, T]``."""
-    x = to_numpy(sequence)
+def given_sequence(sequence, labels=None) -> list:
+    """The one example of a notebook's ``sequence`` ``[n_in, T]`` or ``[1, n_in, T]``, with its
+    ``labels`` ``[n_out, T]`` or ``[1, n_out, T]`` (the truth drawn beside the outputs) if given."""
+    x, y = (None if a is None else to_numpy(a) for a in (sequence, labels))
     x = x[0] if x.ndim == 3 and x.shape[0] == 1 else x
     if x.ndim != 2:
         raise ValueError(f"sequence: expected [n_in, T] or [1, n_in, T], got shape {x.shape}")
-    return [lambda: (x, None, None)]
+    if y is not None:
+        y = y[0] if y.ndim == 3 and y.shape[0] == 1 else y
+        if y.ndim != 2 or y.shape[1] != x.shape[1]:
+            raise ValueError(f"labels: expected [n_out, T={x.shape[1]}] or [1, n_out, T], got shape {y.shape}")
+    return [lambda: (x, y, None)]
 
 
 def session_examples(session) -> list:

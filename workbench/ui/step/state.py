@@ -51,11 +51,11 @@ class StepState(Messages):
     sample_text = param.String(default="", doc="the prompt and the sampled characters")
     redraw = param.Event(doc="fires when what the charts show has changed")
 
-    def __init__(self, net=None, sequence=None, session: WorkbenchSession | None = None, **params):
+    def __init__(self, net=None, sequence=None, session: WorkbenchSession | None = None, labels=None, **params):
         if net is None and session is None:
             session = WorkbenchSession()
         super().__init__(session=session, **params)
-        self._given_net, self._given_sequence = net, sequence
+        self._given_net, self._given_sequence, self._given_labels = net, sequence, labels
         self.net, self._source = None, None          # the network shown, and the session network it copies
         self.sequence = self.labels = self.labels_mask = None
         self.kind, self.class_names, self._notice = "regression", None, None
@@ -256,7 +256,8 @@ class StepState(Messages):
         self._examples = []
         if self.mode != "off":
             try:
-                self._examples = (given_sequence(self._given_sequence) if self._given_sequence is not None
+                self._examples = (given_sequence(self._given_sequence, self._given_labels)
+                                  if self._given_sequence is not None
                                   else session_examples(self.session))
             except ValueError as exc:                 # a notebook's sequence of the wrong shape
                 self.mode, self._notice = "off", (f"{exc}.", "error")

@@ -23,16 +23,17 @@ HELP = ("Feed an example to the network one time step at a time. Each layer's ch
 
 class StepExplorer(Viewer):
     """The Step tab: ``StepExplorer(net, sequence)`` in a notebook (``sequence`` ``[n_in, T]`` or
-    ``[1, n_in, T]``), ``StepExplorer(session=...)`` in the app; ``state`` does the work.
+    ``[1, n_in, T]``; ``labels=`` its targets, drawn as the truth), ``StepExplorer(session=...)``
+    in the app; ``state`` does the work.
 
     ``controls`` (what lesson mode can hide): "example" (the example slider), "step" (Step,
     k, Step k, Play), "snapshot" (Snapshot, Restore), "reset", "scrub" (the time slider of a
     bidirectional network), "sample" (the character model's sampler).
     """
 
-    def __init__(self, net=None, sequence=None, session=None, **params):
+    def __init__(self, net=None, sequence=None, session=None, labels=None, **params):
         super().__init__(**params)
-        self.state = s = StepState(net, sequence, session=session)
+        self.state = s = StepState(net, sequence, session=session, labels=labels)
         self._play_cb = None
         step = button("Step", "Feed the next time step", color="primary", width=80)
         k = pn.widgets.IntInput.from_param(s.param.k, label="k", width=80, description="How many steps Step k feeds")
