@@ -102,12 +102,19 @@ def test_a_plain_network_and_an_array():
     net = MultiLayerNetwork(conf).init()
     x = np.random.default_rng(0).normal(size=(3, 12)).astype(np.float32)
     s = StepState(net, x)
-    assert s.session is None and s.net is net and s.kind == "regression" and s.note == ""
+    assert s.session is None and s.kind == "regression" and s.note == ""
+    assert s.net is not net and np.array_equal(s.net.params_vector(), net.params_vector())   # a copy: see below
     s.step(12)
     assert s.h_history[0].shape == (6, 12) and s.h_history[1].shape == (5, 12)
     assert 0 not in s.c_history and s.c_history[1].shape == (5, 12)       # SimpleRnn: h only
     assert s.check_difference < 1e-5
     np.testing.assert_allclose(s.outputs, net.output(x[None])[0], atol=1e-5)
+    assert net.rnn_get_previous_state(1) == {}                   # the given network's own state is left alone
+    other = StepState(net, x)                                   # a second view on it steps on its own
+    other.step(2)
+    s.reset()
+    s.step(12)
+    assert s.check_difference < 1e-5 and other.check_difference < 1e-5
     truth, outputs, _ = s.output_series()
     assert truth is None and outputs.shape == (12,)
     assert StepState(net, x[None]).T == 12                     # [1, n_in, T] too

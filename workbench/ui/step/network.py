@@ -20,9 +20,10 @@ def copy_note(net) -> str:
 
 
 def pick_network(session, given=None) -> tuple:
-    """(network or None, the session network it copies or None, note, problem or None)."""
+    """(network or None, the session network it copies or None, note, problem or None). A given
+    network is copied too: stepping must not touch its stored state (nor another view's)."""
     if given is not None:
-        return given, None, "", None
+        return given.copy(), None, "", None
     if session.net is not None:
         net = session.latest_network()
         return net, session.net, copy_note(net), None
