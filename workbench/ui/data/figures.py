@@ -78,16 +78,16 @@ def labels_figure(y, mask, b, regression, names) -> go.Figure:
             hovertemplate=f"example {b}<br>step %{{x}}<br>class %{{y}} (%{{customdata}})<br>labels mask 1: counts"
                           "<extra></extra>"))
         if len(steps) == 1:
-            title = f"label of example {b}: {_class_text(classes[0], names)} at step {steps[0]} only"
+            title = f"label of example {b}:<br>{_class_text(classes[0], names)} at step {steps[0]} only"
         else:
-            title = f"labels of example {b}: a class at {len(steps)} of {T} steps"
+            title = f"labels of example {b}:<br>a class at {len(steps)} of {T} steps"
         if n_out <= 12:
             fig.update_yaxes(tickvals=list(range(n_out)), ticktext=[_class_text(k, names, "")[:18] for k in range(n_out)])
         fig.update_yaxes(range=[-0.5, n_out - 0.5])
     fig.update_xaxes(range=[-0.5, T - 0.5], title="step")
     _whole_ticks(fig.layout.xaxis, T)
-    fig.update_layout(title=title, height=300, showlegend=regression and n_out > 1,
-                      margin=dict(l=50, r=20, t=40, b=40))
+    fig.update_layout(title=title, height=300, showlegend=regression and n_out > 1,     # two-line titles:
+                      margin=dict(l=50, r=20, t=60, b=40))                              # fit a narrow cell
     return fig
 
 
@@ -106,12 +106,12 @@ def lengths_figure(lengths) -> go.Figure:
         lo, hi = int(lengths.min()), int(lengths.max())
         fig.add_trace(go.Histogram(x=lengths, xbins=dict(start=lo - 0.5, end=hi + 0.5, size=1),
                                    hovertemplate="%{y} sequences of %{x} steps<extra></extra>"))
-        title = f"sequence lengths: {len(lengths)} sequences, {lo}" + (f"-{hi} steps" if hi > lo else " steps each")
+        title = f"sequence lengths:<br>{len(lengths)} sequences, {lo}" + (f"-{hi} steps" if hi > lo else " steps each")
         fig.update_xaxes(tick0=lo, dtick=max(1, (hi - lo) // 8))                  # whole steps only
         _whole_ticks(fig.layout.yaxis, int(np.bincount(lengths.astype(np.int64) - lo).max()))   # whole counts
     else:
         title = "sequence lengths: no data"
-    fig.update_layout(title=title, height=300, bargap=0.1, margin=dict(l=50, r=20, t=40, b=40),
+    fig.update_layout(title=title, height=300, bargap=0.1, margin=dict(l=50, r=20, t=60, b=40),
                       xaxis_title="steps (features mask)", yaxis_title="sequences")
     return fig
 
