@@ -47,6 +47,7 @@ def test_parallel_coordinates_of_the_hyperparameters_and_the_metric():
     assert par.type == "parcoords" and [d.label for d in par.dimensions] == ["layer 0 units", "lr", "accuracy"]
     assert list(par.dimensions[2].values) == [0.5, 0.7, 0.9] and list(par.line.color) == [0.5, 0.7, 0.9]
     assert par.line.showscale and par.line.colorbar.title.text == "accuracy" and not par.line.reversescale
+    assert {d.tickformat for d in par.dimensions} == {figures.TICK_FORMAT}     # 0.5444 at an end, not 0.544444
     rmse = figures.parallel_figure({"lr": [0.1, 0.2]}, "rmse", [0.2, 0.1]).data[0]
     assert rmse.line.reversescale and [d.label for d in rmse.dimensions] == ["lr", "rmse"]   # lower is better
     same = figures.parallel_figure({}, "accuracy", [0.9, 0.8])          # nothing varies: say so, no lone axis

@@ -14,6 +14,7 @@ SYMBOL_CODES = np.array([0, 1, 2, 3, 4, 5, 6, 13, 14, 17])   # plotly's numbers 
 LOWER_IS_BETTER = ("rmse", "final loss per step")
 LOG_SPAN = 100             # a parallel axis whose values span this factor is drawn on a log scale
 MAX_TICKS = 8              # ... ticked at each value taken, up to this many
+TICK_FORMAT = ".4~g"       # numeric axes' ticks, end values included: 0.5444 (not 0.544444), 1024
 
 
 def _layout(fig, title: str, height: int, top: int = 40, margin_b: int = 40, **kw) -> go.Figure:
@@ -71,7 +72,7 @@ def _axis(name: str, values: list) -> dict:
                 np.floor(np.log10(v.min())), np.ceil(np.log10(v.max())) + 1)
             return dict(label=f"{name} (log)", values=list(np.log10(v)), tickvals=list(np.log10(ticks)),
                         ticktext=[f"{t:g}" for t in ticks])
-        return dict(label=name, values=list(values))
+        return dict(label=name, values=list(values), tickformat=TICK_FORMAT)
     categories = sorted(set(values))
     return dict(label=name, values=[categories.index(v) for v in values], tickvals=list(range(len(categories))),
                 ticktext=categories)
@@ -91,5 +92,6 @@ def parallel_figure(dimensions: dict, metric_name: str, values) -> go.Figure:
     fig = go.Figure(go.Parcoords(
         line=dict(color=list(values), colorscale="Viridis", reversescale=metric_name in LOWER_IS_BETTER,
                   showscale=True, colorbar=dict(title=dict(text=metric_name))),
-        dimensions=[_axis(name, v) for name, v in dimensions.items()] + [dict(label=metric_name, values=list(values))]))
+        dimensions=[_axis(name, v) for name, v in dimensions.items()]
+        + [dict(label=metric_name, values=list(values), tickformat=TICK_FORMAT)]))
     return _layout(fig, f"Hyperparameters against the {metric_name}", 360, top=90)
