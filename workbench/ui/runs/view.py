@@ -20,6 +20,7 @@ from workbench.ui.runs.state import TABS, RunsState
 from workbench.ui.shared import DISABLED_CSS, button, help_text, message_pane, on_session_end
 
 POLL_MS = 1000
+SETTLE_POLLS = 2           # polls without a change after which the table is sent once more, whole
 HELP = ("Every training run is kept, with its configuration, settings, the loss of each update and the metrics "
         "of each epoch: the **table** lists them all, in every session and after a restart (they live in one "
         "SQLite file). **Check** runs to draw their loss curves on one chart, against updates, epochs or wall "
@@ -93,18 +94,30 @@ class RunsView(Viewer):
         self._show_rows(whole=True)
         self._draw_curves()
         self._draw_parallel()
-        self._poll = None
+        self._poll, self._quiet = None, SETTLE_POLLS
         doc = pn.state.curdoc
         if doc is not None and doc.session_context is not None:
-            self._poll = pn.state.add_periodic_callback(state.refresh, period=POLL_MS)
+            self._poll = pn.state.add_periodic_callback(self.poll, period=POLL_MS)
         on_session_end(self.close)
+
+    def poll(self) -> None:
+        """Re-read the store; once it has stayed the same for ``SETTLE_POLLS`` polls after a change,
+        send the table once more, whole: a browser under load can miss a patch or a replacement
+        (then the page showed a finished run as running until a tab switch), and with nothing
+        changing any more no later update would repair it."""
+        if self.state.refresh():
+            self._quiet = 0
+            return
+        self._quiet += 1
+        if self._quiet == SETTLE_POLLS:
+            self._show_rows(whole=True, formats=False)
 
     # ---- the table ----
     @property
     def _ids(self) -> list:
         return [row["id"] for row in self.state.rows]
 
-    def _show_rows(self, whole: bool = False):
+    def _show_rows(self, whole: bool = False, formats: bool = True):
         frame = pd.DataFrame(self.state.rows, columns=self.state.columns)
         old = self.table.value
         same_columns = list(old.columns) == list(frame.columns)
@@ -115,7 +128,7 @@ class RunsView(Viewer):
         # a run came, went, started or ended: the whole table; editors and formatters only with a new
         # column set (sent again, they rebuild the browser's table, which went stale when that happened
         # while it was still being built)
-        columns = {} if same_columns and not whole else dict(
+        columns = {} if same_columns and not (whole and formats) else dict(
             editors={c: None for c in frame.columns if c != "name"},
             formatters={c: NumberFormatter(format="0.0000") for c in self.state.metric_columns})
         self._pushing = True                       # the table trims its selection to the new rows: not a check
