@@ -167,13 +167,14 @@ def test_active_seconds_leave_out_the_pauses():
     trainer = BackgroundTrainer(net, [DataSet(X, Y)] * 50, epochs=1000).start()
     time.sleep(0.3)
     trainer.pause()
+    at_pause = trainer.active_seconds
     time.sleep(0.6)
-    assert trainer.active_seconds < 0.45                    # the pause does not count
-    trainer.resume()
-    time.sleep(0.2)
+    assert trainer.active_seconds == pytest.approx(at_pause, abs=1e-6)   # the pause does not count
+    trainer.resume()                                         # (no bound on the clock: a loaded machine
+    time.sleep(0.2)                                          # stretches the sleeps, not the accounting)
     trainer.stop(wait=5)
     wall = trainer.finished_at - trainer.started_at
-    assert wall > 1.0 and trainer.active_seconds == pytest.approx(wall - 0.6, abs=0.15)
+    assert trainer.active_seconds > at_pause and wall - trainer.active_seconds >= 0.6
 
 
 def test_the_gradient_histogram_is_of_the_gradient_not_of_the_update():
