@@ -13,6 +13,10 @@ the answer cells, and require a ✔ from every check.
 """
 from __future__ import annotations
 
+import numbers
+
+import numpy as np
+
 RIGHT, WRONG, MISSING = "✔ right", "✘ not yet", "✎ not answered yet"   # in common fonts, unlike emoji
 
 
@@ -48,3 +52,16 @@ def letter(value, name: str, letters: str = "abc"):
                 + f", got {value!r}")
         return None
     return v
+
+
+def is_int(v) -> bool:
+    """An integer (Python or NumPy), not a bool."""
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def as_floats(value):
+    """``value`` (nested lists, an array, bools) as a float array, or None when it is not numbers."""
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None

@@ -5,7 +5,7 @@ import tempfile
 
 import numpy as np
 
-from checks import answered, letter, verdict
+from checks import answered, as_floats, letter, verdict
 
 # Exercise 1: 8 weather stations, 3 measurements an hour for 30 days, rain / no rain next hour
 STATIONS, MEASUREMENTS, HOURS, CLASSES = 8, 3, 30 * 24, 2
@@ -25,13 +25,6 @@ def _as_shape(value):
             return None
         return out
     except (TypeError, ValueError, OverflowError):
-        return None
-
-
-def _as_mask(value):
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
         return None
 
 
@@ -82,7 +75,7 @@ def exercise_2(features_mask, labels_mask):
     if not answered(features_mask, labels_mask):
         return False
     merged = _many_to_one()
-    got_f, got_l = _as_mask(features_mask), _as_mask(labels_mask)
+    got_f, got_l = as_floats(features_mask), as_floats(labels_mask)
     if got_f is None or got_l is None:
         return verdict(False, "", "write each mask as rows of 0s and 1s (a list of lists or an array)")
     shape = merged.features_mask.shape
@@ -125,7 +118,7 @@ def exercise_3(year_mask, why):
     if not answered(year_mask, why):
         return False
     want = _aligned_year().features_mask[0]
-    got = _as_mask(year_mask)
+    got = as_floats(year_mask)
     if got is None or got.ndim != 1:
         return verdict(False, "", "year_mask is one row of 0s and 1s, one number per time step")
     if got.shape != want.shape:

@@ -2,23 +2,18 @@
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 
 import numpy as np
 
-from checks import MISSING, answered, verdict
-
-
-def _is_int(v) -> bool:
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+from checks import MISSING, answered, is_int, verdict
 
 
 def exercise_1(updates_per_epoch, last_segment_steps):
     """Windows of 200 characters, 5 minibatches per epoch, tbptt_fwd_length 64."""
     if not answered(updates_per_epoch, last_segment_steps):
         return False
-    if not (_is_int(updates_per_epoch) and _is_int(last_segment_steps)):
+    if not (is_int(updates_per_epoch) and is_int(last_segment_steps)):
         return verdict(False, "", "both answers are whole numbers (ints), e.g. 7 and 12")
     from workbench.data.datasets import tiny_shakespeare
     from workbench.nn import LSTM, InputType, MultiLayerConfiguration, MultiLayerNetwork, RnnOutputLayer
@@ -90,7 +85,7 @@ def exercise_3(tbptt_fwd_length, tbptt_back_length):
     if not answered(tbptt_fwd_length, tbptt_back_length):
         return False
     fwd, back = tbptt_fwd_length, tbptt_back_length
-    if not (_is_int(fwd) and _is_int(back)) or fwd < 1 or back < 1:
+    if not (is_int(fwd) and is_int(back)) or fwd < 1 or back < 1:
         return verdict(False, "", "both lengths are whole numbers of steps, at least 1")
     if back > fwd:
         return verdict(False, "", "the back length may be shorter than the forward length, never longer")

@@ -1,19 +1,13 @@
 """Checks for the exercises of 03_masking_and_sequence_classification.ipynb."""
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from checks import answered, letter, verdict
+from checks import answered, is_int, letter, verdict
 
 MASK = np.array([[1, 1, 1, 0, 0, 0],
                  [0, 0, 1, 1, 1, 1],
                  [1, 1, 1, 1, 1, 1]], dtype=np.float32)
-
-
-def _is_int(v) -> bool:
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
 
 def _data(shuffle_seed=0):
@@ -35,7 +29,7 @@ def exercise_1(most_speakers_sorted, most_speakers_shuffled):
     """The most distinct speakers in one minibatch of 32: file order, and shuffled (seed 0)."""
     if not answered(most_speakers_sorted, most_speakers_shuffled):
         return False
-    if not (_is_int(most_speakers_sorted) and _is_int(most_speakers_shuffled)) or \
+    if not (is_int(most_speakers_sorted) and is_int(most_speakers_shuffled)) or \
             not (1 <= most_speakers_sorted <= 9 and 1 <= most_speakers_shuffled <= 9):
         return verdict(False, "", "both answers are whole numbers (ints) from 1 to 9")
     from workbench.data import DataSet
@@ -94,7 +88,7 @@ def exercise_3(last_steps, real_steps):
 
     try:
         got_last, got_real = [int(v) for v in last_steps], [int(v) for v in real_steps]
-        if not all(_is_int(v) for v in list(last_steps) + list(real_steps)):
+        if not all(is_int(v) for v in list(last_steps) + list(real_steps)):
             raise TypeError
     except Exception:
         return verdict(False, "", "both answers are lists of three ints, e.g. [1, 2, 3]")

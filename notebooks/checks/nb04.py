@@ -1,24 +1,18 @@
 """Checks for the exercises of 04_combining_layers.ipynb."""
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from checks import answered, letter, verdict
+from checks import answered, is_int, letter, verdict
 
 VIDEO = dict(height=10, width=10, channels=1)
-
-
-def _is_int(v) -> bool:
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
 
 
 def exercise_1(row_in_32, row_in_8):
     """Frame 5 of utterance 2: row t * N + b of the dense layer's input."""
     if not answered(row_in_32, row_in_8):
         return False
-    if not (_is_int(row_in_32) and _is_int(row_in_8)):
+    if not (is_int(row_in_32) and is_int(row_in_8)):
         return verdict(False, "", "both answers are row numbers: whole numbers (ints), counted from 0")
     from workbench.nn import RnnToFeedForwardPreProcessor
 
@@ -112,7 +106,7 @@ def exercise_4(lstm_n_in):
     """Conv(6, k=5, p=1) on 10 x 10 -> 8 x 8, pooled -> 4 x 4: 6 * 4 * 4 = 96."""
     if not answered(lstm_n_in):
         return False
-    if not _is_int(lstm_n_in):
+    if not is_int(lstm_n_in):
         return verdict(False, "", "n_in is a whole number (an int): channels x height x width")
     from workbench.nn import LSTM, ConvolutionLayer, InputType, MultiLayerConfiguration, RnnOutputLayer, \
         SubsamplingLayer

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from checks import answered, verdict
+from checks import answered, as_floats, verdict
 
 # Exercise 1: the file a data logger exported, as the notebook shows it (the notebook's test cell
 # checks that its copy is this text).
@@ -38,15 +38,6 @@ def _as_int(value):
         return as_int if as_int == value else None
     except (TypeError, ValueError, OverflowError):
         return None
-
-
-def _as_mask(value):
-    """``value`` (nested lists, an array, bools) as a float array, or None when it is not numbers."""
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        return None
-    return arr
 
 
 def _read(skip, folder):
@@ -144,7 +135,7 @@ def exercise_3(features_mask, labels_mask):
 
     batch = _one_to_many_batch(AlignmentMode.ALIGN_END)
     want_f, want_l = batch.features_mask, batch.labels_mask
-    got_f, got_l = _as_mask(features_mask), _as_mask(labels_mask)
+    got_f, got_l = as_floats(features_mask), as_floats(labels_mask)
     if got_f is None or got_l is None:
         return verdict(False, "", "write each mask as a list of rows of 0s and 1s, e.g. [[1, 0, 0], [1, 1, 0]]")
     shape = want_f.shape

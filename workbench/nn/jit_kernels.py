@@ -110,7 +110,6 @@ def infer(z, r, b, c_prev, h_prev, c, h, P, inv, peep, masked):
             hn[:] = h_prev[n]
 
 
-
 @njit(**OPTS)
 def step(x, h, buf, S, z, c_prev, c, P, peep):
     """One whole step in one call: buf (N, I + H + 1) = [x, h, 1], z = buf S (BLAS; S is the

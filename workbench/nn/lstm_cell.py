@@ -20,18 +20,22 @@ numba loop each way (``JitCell``: float32 on NumPy) or two fused CUDA kernels (C
 from __future__ import annotations
 
 
+def step_gemm(xp, x, s, S):
+    """z (N, G) = [x, h, 1] S for one step: x (N, I) and s["h"] into the stepping state's buffer
+    (``Recurrent.make_state``), one GEMM with the stacked S (I + H + 1, G), into s["z"]."""
+    xp.copyto(s["x_in"], x)
+    xp.copyto(s["h_in"], s["h"])
+    return xp.matmul(s["buf"], S, out=s["z"])
+
+
 class GemmStep:
-    """A cell's one-step call for stepping (``rnn_time_step``): [x, h, 1] into the state's buffer,
-    one GEMM with the stacked S (I + H + 1, 4H), then ``forward``. Cells with a fused step
-    override it; ``forward`` and ``xp`` come from the cell."""
+    """A cell's one-step call for stepping (``rnn_time_step``): ``step_gemm``, then ``forward``.
+    Cells with a fused step override it; ``forward`` and ``xp`` come from the cell."""
 
     def step(self, x, s, S, P):
         """x (N, I); s: the layer's stepping state (``make_state``): h updated in place, the new c
         written to s["c_next"]."""
-        xp, h = self.xp, s["h"]
-        xp.copyto(s["x_in"], x)
-        xp.copyto(s["h_in"], h)
-        z = xp.matmul(s["buf"], S, out=s["z"])
+        z, h = step_gemm(self.xp, x, s, S), s["h"]
         # tmp serves as scratch and then as act(c): the cell is done with the scratch by then
         self.forward(z, None, s["c"], h, s["c_next"], s["tmp"], h, P, None, s["tmp"], s["tmp2"])
 

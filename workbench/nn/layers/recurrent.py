@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from workbench.nn.activations import get_activation
 from workbench.nn.layers.base import RuntimeLayer, init_weight
 from workbench.nn.cell_kernels import cell_for
-from workbench.nn.lstm_cell import GateMath, lstm_backward, lstm_forward, lstm_infer, rnn_backward, rnn_forward
+from workbench.nn.lstm_cell import (GateMath, lstm_backward, lstm_forward, lstm_infer, rnn_backward, rnn_forward,
+                                    step_gemm)
 
 
 @dataclass
@@ -98,13 +99,6 @@ class Recurrent(RuntimeLayer):
         for k in self.state_keys:
             s[k] = xp.zeros((N, H), dtype=self.dtype) if state is None else state[k].copy()
         return s
-
-    def _step_gemm(self, x, state):
-        """z (N, G) = [x, h, 1] [W; RW; b] for one step."""
-        xp = self.xp
-        xp.copyto(state["x_in"], x)
-        xp.copyto(state["h_in"], state["h"])
-        return xp.matmul(state["buf"], self.stacked(), out=state["z"])
 
     def _input_projection(self, x, T, N, bias=True):
         """(T, N, G) = x W (+ b) in one GEMM (with the column scale)."""
@@ -270,7 +264,7 @@ class SimpleRnnLayer(Recurrent):
         return self._weight_grads(cache, dZ, t0, need_dx)
 
     def step(self, x, state):
-        z = self._step_gemm(x, state)
+        z = step_gemm(self.xp, x, state, self.stacked())
         self.act.forward(self.xp, z)
         self.xp.copyto(state["h"], z)
         return state["h"]

@@ -49,7 +49,8 @@ class RunsView(Viewer):
         one = pn.bind(lambda ids: len(ids) != 1, state.param.selected)
         self.table = pn.widgets.Tabulator(
             pd.DataFrame(state.rows, columns=state.columns), selectable="checkbox", show_index=False, height=280,
-            sizing_mode="stretch_width", layout="fit_data_stretch", configuration={"placeholder": PLACEHOLDER})
+            sizing_mode="stretch_width", layout="fit_data_stretch", configuration={"placeholder": PLACEHOLDER},
+            **self._formats())
         self.open_buttons = {where: button(f"Open in {tab}", TIPS[where], disabled=one, width=120)
                              for where, tab in TABS.items()}
         for where, b in self.open_buttons.items():
@@ -91,7 +92,7 @@ class RunsView(Viewer):
         state.param.watch(lambda _: self._draw_curves(), "draw_curves")
         state.param.watch(lambda _: self._log_axis(), "log_y")
         state.param.watch(lambda _: self._draw_parallel(), "draw_parallel")
-        self._show_rows(whole=True)
+        self._show_selection()
         self._draw_curves()
         self._draw_parallel()
         self._poll, self._quiet = None, SETTLE_POLLS
@@ -110,14 +111,19 @@ class RunsView(Viewer):
             return
         self._quiet += 1
         if self._quiet == SETTLE_POLLS:
-            self._show_rows(whole=True, formats=False)
+            self._show_rows(whole=True)
 
     # ---- the table ----
     @property
     def _ids(self) -> list:
         return [row["id"] for row in self.state.rows]
 
-    def _show_rows(self, whole: bool = False, formats: bool = True):
+    def _formats(self) -> dict:
+        """The table's editors (only the name is editable) and number formats for its columns."""
+        return dict(editors={c: None for c in self.state.columns if c != "name"},
+                    formatters={c: NumberFormatter(format="0.0000") for c in self.state.metric_columns})
+
+    def _show_rows(self, whole: bool = False):
         frame = pd.DataFrame(self.state.rows, columns=self.state.columns)
         old = self.table.value
         same_columns = list(old.columns) == list(frame.columns)
@@ -128,9 +134,7 @@ class RunsView(Viewer):
         # a run came, went, started or ended: the whole table; editors and formatters only with a new
         # column set (sent again, they rebuild the browser's table, which went stale when that happened
         # while it was still being built)
-        columns = {} if same_columns and not (whole and formats) else dict(
-            editors={c: None for c in frame.columns if c != "name"},
-            formatters={c: NumberFormatter(format="0.0000") for c in self.state.metric_columns})
+        columns = {} if same_columns else self._formats()
         self._pushing = True                       # the table trims its selection to the new rows: not a check
         try:
             self.table.param.update(value=frame, **columns)
