@@ -321,6 +321,14 @@ def run_rows(page: Page) -> list:
     return page.locator(".tabulator-row").evaluate_all("els => els.map(e => e.innerText)")
 
 
+def table_statuses(page: Page) -> list:
+    """The status column of each Runs table's data in the browser's Bokeh document (what the page
+    received, whatever its table draws)."""
+    return page.evaluate("""() => Bokeh.documents.flatMap(d => Array.from(d._all_models.values()))
+        .filter(m => m.source && m.configuration !== undefined && m.source.data.status)
+        .map(m => Array.from(m.source.data.status))""")
+
+
 def check_rows(page: Page, count: int):
     """Tick the checkboxes of the table's first ``count`` rows."""
     for i in range(count):
@@ -422,9 +430,11 @@ def test_closing_the_page_leaves_its_run_training_and_another_page_lists_it(brow
 
 
 def test_a_sweep_launched_from_build_is_shown_in_runs_with_its_parallel_coordinates(page: Page, tmp_path, artifacts):
-    # a server of its own, so the sweep is "sweep 1" whatever ran before. Under load this test caught
-    # the browser's table going stale: every whole update re-sent the formatters, which rebuilt the
-    # table while it was still being built (now they go only with a new column set)
+    # a server of its own, so the sweep is "sweep 1" whatever ran before. Under load (CI) this test
+    # caught the browser's table going stale: every whole update re-sent the formatters, which
+    # rebuilt the table while it was still being built (now they go only with a new column set);
+    # later the last runs still 'running' in the page with the store settled (now, once the store
+    # settles, every cell goes again as a patch)
     store = tmp_path / "runs.sqlite"
     with panel_serve(store, tmp_path / "serve.log") as url:
         _sweep_from_build(page, url, store, artifacts)
@@ -452,7 +462,9 @@ def _sweep_from_build(page: Page, url: str, store: Path, artifacts):
     expect(page.get_by_role("button", name="Open in Train")).to_be_visible(timeout=10_000)   # Runs opened
     wait_for(lambda: len(set(statuses(store)) - before) == 6, what="the sweep's six runs stored")
     wait_for(lambda: len(run_rows(page)) == 6 and all("finished" in row for row in run_rows(page)), timeout=60,
-             what=lambda: f"the sweep's runs, alone in the table, to finish: {run_rows(page)}, {statuses(store)}")
+             what=lambda: f"the sweep's runs, alone in the table, to finish: {run_rows(page)}, in the page's data "
+                  f"{table_statuses(page)}, in the store {statuses(store)}")
+    assert table_statuses(page) == [["finished"] * 6]
     axes = lambda: page.locator(".js-plotly-plot").evaluate_all(                                # noqa: E731
         "els => els.flatMap(e => (e.data || []).filter(d => d.type === 'parcoords')"
         "                        .flatMap(d => d.dimensions.map(x => x.label)))")

@@ -20,7 +20,7 @@ from workbench.ui.runs.state import TABS, RunsState
 from workbench.ui.shared import DISABLED_CSS, button, help_text, message_pane, on_session_end
 
 POLL_MS = 1000
-SETTLE_POLLS = 2           # polls without a change after which the table is sent once more, whole
+SETTLE_POLLS = 2           # polls without a change after which every cell is sent once more
 HELP = ("Every training run is kept, with its configuration, settings, the loss of each update and the metrics "
         "of each epoch: the **table** lists them all, in every session and after a restart (they live in one "
         "SQLite file). **Check** runs to draw their loss curves on one chart, against updates, epochs or wall "
@@ -103,15 +103,13 @@ class RunsView(Viewer):
 
     def poll(self) -> None:
         """Re-read the store; once it has stayed the same for ``SETTLE_POLLS`` polls after a change,
-        send the table once more, whole: a browser under load can miss a patch or a replacement
-        (then the page showed a finished run as running until a tab switch), and with nothing
-        changing any more no later update would repair it."""
+        send every cell once more (see :meth:`_resend`)."""
         if self.state.refresh():
             self._quiet = 0
             return
         self._quiet += 1
         if self._quiet == SETTLE_POLLS:
-            self._show_rows(whole=True)
+            self._resend()
 
     # ---- the table ----
     @property
@@ -123,11 +121,11 @@ class RunsView(Viewer):
         return dict(editors={c: None for c in self.state.columns if c != "name"},
                     formatters={c: NumberFormatter(format="0.0000") for c in self.state.metric_columns})
 
-    def _show_rows(self, whole: bool = False):
+    def _show_rows(self):
         frame = pd.DataFrame(self.state.rows, columns=self.state.columns)
         old = self.table.value
         same_columns = list(old.columns) == list(frame.columns)
-        if not whole and same_columns and list(old["id"]) == list(frame["id"]) and \
+        if same_columns and list(old["id"]) == list(frame["id"]) and \
                 list(old["status"]) == list(frame["status"]):
             self._patch(old, frame)                # a run's progress: only changed cells, the ticks stay as clicked
             return
@@ -141,6 +139,16 @@ class RunsView(Viewer):
         finally:
             self._pushing = False
         self._show_selection()
+
+    def _resend(self):
+        """Every cell again, as one patch per column. A browser's table drops the data that comes
+        while it rebuilds (as it does when a metric column appears): then the page showed a
+        finished run as running, and with nothing changing any more no later update repaired it.
+        A patch always goes to the browser (a whole value equal to the server's is not sent at
+        all) and makes its table take every row again."""
+        frame = self.table.value
+        if len(frame):
+            self.table.patch({c: [(slice(0, len(frame)), frame[c].tolist())] for c in frame.columns}, as_index=False)
 
     def _patch(self, old, frame):
         """Send the cells that changed (a running run's status, updates, duration) without
