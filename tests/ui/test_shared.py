@@ -43,3 +43,37 @@ def test_a_dropped_file_is_handed_over_once_and_a_removal_is_not():
     drop.param.trigger("value")
     assert got == [("a.zip", b"one"), ("a.zip", b"two")]
     assert drop.max_file_size == drop.max_total_file_size == "25MB" and drop.chunk_size < 20 * 2**20
+
+
+def test_a_button_shown_in_two_documents_has_a_tooltip_below_it_in_each():
+    from bokeh.document import Document
+
+    from workbench.ui.shared import button
+    b = button("Step", "Feed the next time step")
+    tips = []
+    for _ in range(2):                                # a component shown twice (a notebook, pn.ipywidget)
+        doc = Document()
+        model = b.get_root(doc)
+        doc.add_root(model)
+        tips.append(model.tooltip)
+    assert tips[0] is not tips[1] and [t.position for t in tips] == ["bottom", "bottom"]
+    assert all("Feed the next time step" in t.content for t in tips)
+    b.description = "Feed one more step"               # a new tip keeps its place
+    tips = [model.tooltip for model, _ in b._models.values()]
+    assert len(tips) == 2 and all(t.position == "bottom" and "one more" in t.content for t in tips)
+
+
+def test_every_view_of_the_step_explorer_can_be_shown_twice():
+    import numpy as np
+    from bokeh.document import Document
+
+    from workbench.conf import InputType, MultiLayerConfiguration
+    from workbench.conf.layers import LSTM, RnnOutputLayer
+    from workbench.nn.network import MultiLayerNetwork
+    from workbench.ui import StepExplorer
+    conf = MultiLayerConfiguration([LSTM(4), RnnOutputLayer(2, activation="softmax", loss="mcxent")],
+                                   input_type=InputType.recurrent(3), seed=0)
+    explorer = StepExplorer(MultiLayerNetwork(conf).init(), np.zeros((3, 6), np.float32))
+    for _ in range(2):                                # it raised "Models must be owned by only a single document"
+        doc = Document()
+        doc.add_root(pn.panel(explorer).get_root(doc))

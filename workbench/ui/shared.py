@@ -31,22 +31,34 @@ def message_pane(messages: Messages, **kw) -> pn.pane.Alert:
     return alert
 
 
+class TipButton(pn.widgets.Button):
+    """A Button whose tooltip (its ``description``) shows below it: to the right, where Panel puts
+    it, it would cover the next button of a row. The tooltip is made afresh for every view, as
+    Panel does for a text description (one Bokeh model shared by the views of a component shown
+    twice, e.g. in a notebook, is refused: a model belongs to one document)."""
+
+    def _process_param_change(self, params):
+        params = super()._process_param_change(params)
+        tip = params.get("tooltip")                # the model's name for the description
+        if tip is not None:
+            tip.position = "bottom"
+        return params
+
+
 def button(label, tip: str, **kw) -> pn.widgets.Button:
-    """A Button that looks disabled when it is, with its tooltip ``tip`` below it (to the right, it
-    would cover the next button of a row)."""
-    from bokeh.models import Tooltip
-    return pn.widgets.Button(label=label, description=Tooltip(content=tip, position="bottom"),
-                             stylesheets=[DISABLED_CSS], **kw)
+    """A Button that looks disabled when it is, with its tooltip ``tip`` below it."""
+    return TipButton(label=label, description=tip, stylesheets=[DISABLED_CSS], **kw)
 
 
 def file_dropper(label: str, accept: list, multiple: bool = False) -> pn.widgets.FileDropper:
     """A FileDropper that refuses, in the browser, what exceeds ``MAX_UPLOAD_BYTES`` (saying so in
     its file row) and sends the rest in chunks: a file over the websocket's message limit would
-    otherwise close the session. ``value``: file name -> bytes (str for text/* files)."""
+    otherwise close the session. ``value``: file name -> bytes (str for text/* files). At least
+    wide enough for its "Drag & Drop your files or Browse" line."""
     limit = f"{MAX_UPLOAD_BYTES // 1_000_000}MB"
     return pn.widgets.FileDropper(label=label, multiple=multiple, accepted_filetypes=accept, chunk_size=CHUNK_BYTES,
                                   max_file_size=limit, max_total_file_size=limit, layout="compact",
-                                  sizing_mode="stretch_width")
+                                  sizing_mode="stretch_width", min_width=260)
 
 
 def on_dropped(dropper: pn.widgets.FileDropper, callback) -> None:
