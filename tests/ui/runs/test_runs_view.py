@@ -20,7 +20,7 @@ def test_the_table_lists_the_runs_with_checkboxes_and_only_the_name_editable(run
     view = RunsView(runs.session)
     table = view.table
     assert list(table.value["id"]) == [runs.tbptt, runs.plain, runs.live] and "accuracy" in table.value.columns
-    assert table.selectable == "checkbox" and not table.show_index and table.height == 280
+    assert table.selectable == "checkbox" and not table.show_index and table.max_height == 280
     assert table.sizing_mode == "stretch_width"
     assert "name" not in table.editors and all(table.editors[c] is None for c in table.value.columns if c != "name")
     assert set(table.formatters) == {"accuracy", "f1"}

@@ -48,7 +48,7 @@ class RunsView(Viewer):
         self.state = state = RunsState(session)
         one = pn.bind(lambda ids: len(ids) != 1, state.param.selected)
         self.table = pn.widgets.Tabulator(
-            pd.DataFrame(state.rows, columns=state.columns), selectable="checkbox", show_index=False, height=280,
+            pd.DataFrame(state.rows, columns=state.columns), selectable="checkbox", show_index=False, max_height=280,
             sizing_mode="stretch_width", layout="fit_data_stretch", configuration={"placeholder": PLACEHOLDER},
             **self._formats())
         self.open_buttons = {where: button(f"Open in {tab}", TIPS[where], disabled=one, width=120)
