@@ -59,3 +59,14 @@ def test_output_figures():
     assert len(series_figure(None, np.zeros(2), "no truth").data) == 1
     bars = probability_figure(["a", "b"], np.array([0.25, 0.75]), "Output at step 1")
     assert list(bars.data[0].x) == ["a", "b"] and list(bars.layout.yaxis.range) == [0, 1]
+
+
+def test_before_the_first_step_the_layer_figure_says_what_to_press():
+    empty = {"": {"h": np.zeros((32, 0)), "c": np.zeros((32, 0)), "gates": None}}
+    fig = layer_figure("Layer 0 LSTM", empty)
+    assert [a.text for a in fig.layout.annotations if "press Step" in a.text] == \
+        ["No step yet: press Step to feed the first time step"]
+    assert all(ax.visible is False for ax in (fig.layout.xaxis, fig.layout.yaxis, fig.layout.xaxis3))
+    stepped = layer_figure("Layer 0 LSTM", {"": lstm_row()})
+    assert not [a for a in stepped.layout.annotations if "press Step" in a.text]
+    assert stepped.layout.xaxis.visible is not False

@@ -13,12 +13,13 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 MARGIN = dict(l=50, r=20, t=50, b=30)
+NO_STEP = "No step yet: press Step to feed the first time step"
 
 
 def layer_figure(title: str, rows: dict, first_step: int = 1, at: int | None = None) -> go.Figure:
     """``rows``: direction -> {"h": [units, steps], "c": [units, steps] or None, "gates": {"i", "f",
     "g", "o": [units]} or None}; steps are numbered from ``first_step``; ``at`` (a step number)
-    is marked with a line on the state heatmaps."""
+    is marked with a line on the state heatmaps. With no step yet, a hint instead of empty axes."""
     lstm = any(r.get("c") is not None for r in rows.values())
     titles = [f"{name} {d}".strip() for d in rows for name in
               (("h (units x steps)", "c (cell state)", "gates now") if lstm else ("h (units x steps)",))]
@@ -44,6 +45,11 @@ def layer_figure(title: str, rows: dict, first_step: int = 1, at: int | None = N
             _whole_ticks(fig, r, 3, n, None)
     _place_colour_bars(fig)
     fig.update_xaxes(title_text="step", row=len(rows), col=1)
+    if not any(row["h"].shape[1] for row in rows.values()):   # before the first step: a hint, not empty axes
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        fig.add_annotation(text=NO_STEP, xref="paper", yref="paper", x=0.5, y=0.45, showarrow=False,
+                           font=dict(size=14, color="#666"))
     fig.update_layout(title=dict(text=title, font_size=14), height=60 + 210 * len(rows), uirevision="keep",
                       margin=MARGIN, template="plotly_white")
     return fig
