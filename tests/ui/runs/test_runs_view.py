@@ -111,7 +111,8 @@ def test_every_cell_is_sent_once_more_when_the_store_settles(runs):
     as a patch (a value equal to the server's would not reach the page at all)."""
     view = RunsView(runs.session)
     doc = Document()
-    doc.add_root(view.table.get_root(doc))
+    model = view.table.get_root(doc)
+    doc.add_root(model)
     sent = []
     doc.on_change(lambda e: sent.append(type(e).__name__))
     runs.writer.set_status("finished")
@@ -121,12 +122,10 @@ def test_every_cell_is_sent_once_more_when_the_store_settles(runs):
     view.poll()
     assert "ColumnsPatchedEvent" not in sent     # one quiet poll: nothing yet
     view.poll()
-    patches = [e for e in sent if e == "ColumnsPatchedEvent"]
-    assert len(patches) == 1                     # settled: every cell again
+    assert sent.count("ColumnsPatchedEvent") == 1   # settled: every cell again
     view.poll()
     view.poll()
     assert sent.count("ColumnsPatchedEvent") == 1   # and only once
-    model = view.table._models[next(iter(view.table._models))][0]
     assert list(model.source.data["status"]) == view.table.value["status"].tolist()
     assert view.table.value["status"].tolist()[2] == "finished"
 

@@ -141,8 +141,8 @@ class RunsView(Viewer):
         self._show_selection()
 
     def _resend(self):
-        """Every cell again, as one patch per column. A browser's table drops the data that comes
-        while it rebuilds (as it does when a metric column appears): then the page showed a
+        """Every cell again, in one patch (a slice per column). The browser's table ignores data
+        that arrive while it is being built (as after a new column set): then the page showed a
         finished run as running, and with nothing changing any more no later update repaired it.
         A patch always goes to the browser (a whole value equal to the server's is not sent at
         all) and makes its table take every row again."""
